@@ -1,0 +1,24 @@
+GO ?= go
+BIN := bin/onboard
+
+.PHONY: build test demo templates bench fuzz clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/onboard
+
+# The test command CI runs (README): vet, then every test with the race detector.
+test:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout 8m ./...
+
+demo: build
+	$(BIN) validate samples/new-hires.xlsx
+
+templates: build
+	$(BIN) template -o templates/onboard-template.xlsx
+
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin
