@@ -1,0 +1,146 @@
+// Package plan turns validated records into dispatch jobs: it decides,
+// for each record, whether it must be sent, was already created by an
+// earlier run (from the crash-safe state), must be reconciled first
+// because an earlier send's answer was lost, or cannot be sent (vendor not
+// configured); and it orders records that depend on one another
+// (NetSapiens sites before the users naming them).
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/onboard/onboard/internal/dispatch"
+	"github.com/onboard/onboard/internal/schema"
+	"github.com/onboard/onboard/internal/state"
+)
+
+// Item is one valid record and where it came from.
+type Item struct {
+	Sheet  string
+	Row    int // spreadsheet row number
+	Record schema.Record
+}
+
+// Lookup reads what earlier runs recorded; *state.Store satisfies it.
+type Lookup interface {
+	Get(endpoint, target, key string) (state.Entry, bool, error)
+}
+
+// Options say which vendors can be reached and where.
+type Options struct {
+	// Endpoint returns the base URL of a configured vendor, and false when
+	// the vendor is not configured.
+	Endpoint func(vendor string) (string, bool)
+	State    Lookup // nil: no earlier runs
+}
+
+// Decision is what the plan decided for one item.
+type Decision struct {
+	Item *Item
+	// Job is set when the item goes to the dispatcher.
+	Job *dispatch.Job
+	// Result is set when the item's outcome is known without sending.
+	Result *dispatch.Result
+	// Hash identifies the payload (state.RecordHash), stored with the send.
+	Hash string
+}
+
+// Plan is the ordered list of decisions, one per item, in item order.
+type Plan struct {
+	Decisions []Decision
+	Jobs      []*dispatch.Job // the Decisions' jobs, in dispatch order
+}
+
+// Build plans items. Items must already be valid.
+func Build(items []*Item, opt Options) (*Plan, error) {
+	p := &Plan{Decisions: make([]Decision, len(items))}
+	// Index of jobs by target + natural key, for references.
+	byKey := map[string]int{}
+	for i, it := range items {
+		d := Decision{Item: it, Hash: state.RecordHash(it.Record)}
+		t := it.Record.Target
+		endpoint, ok := opt.Endpoint(t.Vendor)
+		if !ok {
+			d.Result = result(dispatch.NotSent, "", "not sent: vendor "+t.Vendor+" is not configured (add it under vendors: in the config file)")
+			p.Decisions[i] = d
+			continue
+		}
+		job := &dispatch.Job{Index: i, Vendor: t.Vendor, Record: it.Record}
+		if opt.State != nil {
+			e, found, err := opt.State.Get(endpoint, t.ID, it.Record.Key())
+			if err != nil {
+				return nil, fmt.Errorf("plan: read state for %s %s: %w", t.ID, it.Record.Key(), err)
+			}
+			if found {
+				switch {
+				case e.Phase == state.Sending || e.Status == StatusUncertain:
+					job.Reconcile = true
+				case e.Status == dispatch.Created.String() || e.Status == dispatch.Exists.String():
+					msg := "already " + e.Status + " in an earlier run"
+					if e.PayloadHash != "" && e.PayloadHash != d.Hash {
+						msg += "; the row has changed since, but onboard only creates records: change it at the vendor"
+					}
+					r := result(dispatch.Exists, e.VendorID, msg)
+					if e.Status == dispatch.Created.String() {
+						r.Status = dispatch.Created
+					}
+					d.Result = r
+					p.Decisions[i] = d
+					continue
+				}
+			}
+		}
+		d.Job = job
+		byKey[t.ID+"\x00"+it.Record.Key()] = i
+		p.Decisions[i] = d
+	}
+	// References: a record naming another record of this batch waits for it.
+	for i := range p.Decisions {
+		d := &p.Decisions[i]
+		if d.Job == nil {
+			continue
+		}
+		rec := d.Item.Record
+		for _, ref := range rec.Target.Refs {
+			if rec.Get(ref.Field) == nil {
+				continue
+			}
+			parts := make([]string, len(ref.Key))
+			for k, f := range ref.Key {
+				parts[k] = rec.Text(f)
+			}
+			if j, ok := byKey[ref.Target+"\x00"+strings.Join(parts, "/")]; ok && j != i {
+				d.Job.After = append(d.Job.After, j)
+			}
+		}
+	}
+	// Dispatch order: targets that others refer to first (sites before
+	// users), then item order.
+	referenced := map[string]bool{}
+	for _, it := range items {
+		for _, ref := range it.Record.Target.Refs {
+			referenced[ref.Target] = true
+		}
+	}
+	for pass := 0; pass < 2; pass++ {
+		for i := range p.Decisions {
+			d := p.Decisions[i]
+			if d.Job == nil {
+				continue
+			}
+			if (pass == 0) == referenced[d.Item.Record.Target.ID] {
+				p.Jobs = append(p.Jobs, d.Job)
+			}
+		}
+	}
+	return p, nil
+}
+
+// StatusUncertain is the state status of a job whose answer was lost and
+// that no lookup settled: the next run reconciles it before sending.
+const StatusUncertain = "uncertain"
+
+func result(st dispatch.Status, id, msg string) *dispatch.Result {
+	return &dispatch.Result{Status: st, ID: id, Message: msg}
+}
