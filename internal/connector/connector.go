@@ -26,11 +26,16 @@ const (
 	Retryable                   // 429, 5xx, timeout, connection reset before sending completed
 	Uncertain                   // the request may have been applied but no answer came back
 	NotFound                    // Lookup only: the vendor has no such record
+	// Unsupported is Lookup only: this vendor or target offers no way to
+	// find a record by its natural key. Dispatch then re-sends after a lost
+	// answer and relies on the vendor's duplicate (Exists) answer.
+	Unsupported
 )
 
 var statusNames = map[Status]string{
 	Created: "created", Exists: "exists", Invalid: "invalid", Auth: "auth",
 	Retryable: "retryable", Uncertain: "uncertain", NotFound: "not found",
+	Unsupported: "unsupported",
 }
 
 // String returns the status as shown in reports and logs.
@@ -68,7 +73,8 @@ type Client interface {
 	// Create sends one record and classifies the answer.
 	Create(ctx context.Context, req Request) Outcome
 	// Lookup finds the record by its natural key, to reconcile an
-	// uncertain outcome or a duplicate: Exists (with ID) or NotFound.
+	// uncertain outcome or a duplicate: Exists (with ID) or NotFound, or
+	// Unsupported when the vendor has no such lookup.
 	Lookup(ctx context.Context, req Request) Outcome
 	// Preview returns the request Create would send, secrets redacted.
 	Preview(req Request) Preview

@@ -1,0 +1,64 @@
+package dispatch
+
+import "time"
+
+// Stats sums up one Run for the report's summary.
+type Stats struct {
+	Elapsed  time.Duration          // wall time of the run
+	Outcomes map[Status]int         // jobs by final status
+	Vendors  map[string]VendorStats // by vendor (lane) name
+}
+
+// VendorStats sums up one vendor's lane.
+type VendorStats struct {
+	Jobs      int
+	Outcomes  map[Status]int
+	Requests  int           // every request made: Creates + Lookups
+	Creates   int           // Create requests
+	Lookups   int           // Lookup requests
+	Retries   int           // requests repeating an earlier one for the same job
+	Throttled int           // 429 answers
+	Pauses    int           // lane-wide pauses for Retry-After
+	Paused    time.Duration // total time the lane was paused
+	Busy      time.Duration // sum of the requests' durations
+	Slowest   time.Duration // longest single request
+	Active    time.Duration // from the first request sent to the last answer
+}
+
+// MeanLatency is the average time a request took.
+func (v VendorStats) MeanLatency() time.Duration {
+	if v.Requests == 0 {
+		return 0
+	}
+	return v.Busy / time.Duration(v.Requests)
+}
+
+// Throughput is the requests per second achieved while the lane was active.
+func (v VendorStats) Throughput() float64 {
+	if v.Active <= 0 {
+		return 0
+	}
+	return float64(v.Requests) / v.Active.Seconds()
+}
+
+func newStats() Stats {
+	return Stats{Outcomes: map[Status]int{}, Vendors: map[string]VendorStats{}}
+}
+
+func (s *Stats) count(res Result) {
+	s.Outcomes[res.Status]++
+	v := s.Vendors[res.Job.Vendor]
+	if v.Outcomes == nil {
+		v.Outcomes = map[Status]int{}
+	}
+	v.Jobs++
+	v.Outcomes[res.Status]++
+	s.Vendors[res.Job.Vendor] = v
+}
+
+// addLane merges a lane's request counters into its vendor's entry.
+func (s *Stats) addLane(name string, l VendorStats) {
+	v := s.Vendors[name]
+	l.Jobs, l.Outcomes = v.Jobs, v.Outcomes
+	s.Vendors[name] = l
+}
