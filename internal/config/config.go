@@ -27,7 +27,9 @@ import (
 const (
 	DefaultRate        = 5.0 // requests per second
 	DefaultBurst       = 1
-	DefaultConcurrency = 4
+	// DefaultConcurrency 0 means automatic: enough requests in flight to
+	// reach the rate (dispatch.DefaultConcurrency).
+	DefaultConcurrency = 0
 	DefaultTimeout     = 30 * time.Second
 	DefaultMaxAttempts = 5
 )
@@ -51,7 +53,7 @@ type Vendor struct {
 	BaseURL     string            // http(s) URL without a trailing '/'
 	Rate        float64           // requests per second, > 0
 	Burst       int               // requests allowed at once above the rate, >= 1
-	Concurrency int               // requests in flight at once, >= 1
+	Concurrency int               // requests in flight at once, >= 1; 0 = automatic (enough to reach Rate)
 	Timeout     time.Duration     // per-request timeout, > 0
 	MaxAttempts int               // tries per record before giving up, >= 1
 	// Options holds the vendor-specific keys that are set (or have a
@@ -184,7 +186,11 @@ func (v *Vendor) redacted() []Setting {
 	out = add(out, "base_url", base)
 	out = add(out, "rate", strconv.FormatFloat(v.Rate, 'g', -1, 64))
 	out = add(out, "burst", strconv.Itoa(v.Burst))
-	out = add(out, "concurrency", strconv.Itoa(v.Concurrency))
+	if v.Concurrency > 0 {
+		out = add(out, "concurrency", strconv.Itoa(v.Concurrency))
+	} else {
+		out = add(out, "concurrency", "auto")
+	}
 	out = add(out, "timeout", v.Timeout.String())
 	out = add(out, "max_attempts", strconv.Itoa(v.MaxAttempts))
 	if v.Spec != nil {
