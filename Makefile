@@ -14,8 +14,9 @@ test:
 demo: build
 	$(BIN) validate samples/new-hires.xlsx
 
-templates: build
-	$(BIN) template -o templates/onboard-template.xlsx
+# Regenerate templates/, docs/targets.md and samples/ from the field descriptions.
+templates:
+	$(GO) run ./internal/templates/generate
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...
