@@ -1,0 +1,174 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/onboard/onboard/internal/acefone"
+)
+
+// Acefone: JWT-style login and refresh, and user creation.
+
+func (s *Server) acefoneRoutes(mux *http.ServeMux) {
+	mux.Handle("POST "+AcefonePath+"/v1/auth/login", s.endpoint(Acefone, kindAuth, acefoneError, s.acefoneLogin))
+	mux.Handle("POST "+AcefonePath+"/v1/auth/refresh", s.endpoint(Acefone, kindAuth, acefoneError, s.acefoneRefresh))
+	mux.Handle("POST "+AcefonePath+"/v1/user", s.endpoint(Acefone, kindCreate, acefoneError, s.acefoneCreateUser))
+	mux.Handle(AcefonePath+"/", s.endpoint(Acefone, kindAuth, acefoneError, func(c *call) reply {
+		return acefoneError(c, http.StatusNotFound, "no such Acefone API resource in the sandbox: "+c.r.Method+" "+c.r.URL.Path)
+	}))
+}
+
+// AcefoneDuplicateMessage is the error text for a login_id already taken,
+// under "error": {"login_id": [...]}.
+const AcefoneDuplicateMessage = "The login id has already been taken."
+
+// acefoneError is Acefone's failure body: {"success": false, "message":
+// "...", "error": {...}}.
+func acefoneError(_ *call, status int, msg string) reply {
+	return acefoneFailure(status, msg, map[string][]string{})
+}
+
+func acefoneFailure(status int, msg string, fields map[string][]string) reply {
+	return reply{status: status, body: map[string]any{"success": false, "message": msg, "error": fields}}
+}
+
+// tokenKind marks Acefone access tokens.
+const tokenKind = "acefone"
+
+// acefoneToken issues an access token: its issue time and a nonce, signed.
+func (s *Server) acefoneToken() reply {
+	tok := s.secrets.sign(tokenKind, pack(uint64(s.now().UnixNano()), nonce()))
+	return reply{status: http.StatusOK, body: map[string]any{
+		"success": true, "access_token": tok, "token_type": "bearer",
+		"expires_in": int64(s.opts.TokenTTL / time.Second),
+	}}
+}
+
+// tokenState says what an Authorization header holds.
+type tokenState int
+
+const (
+	tokenMissing tokenState = iota
+	tokenInvalid
+	tokenExpired
+	tokenValid
+)
+
+// acefoneTokenState reads the token from Authorization, raw or after
+// "Bearer", and returns its state and issue time.
+func (s *Server) acefoneTokenState(r *http.Request) (tokenState, time.Time) {
+	tok := strings.TrimSpace(r.Header.Get("Authorization"))
+	if scheme, rest, ok := strings.Cut(tok, " "); ok && strings.EqualFold(scheme, "Bearer") {
+		tok = strings.TrimSpace(rest)
+	}
+	if tok == "" {
+		return tokenMissing, time.Time{}
+	}
+	if tok == AcefoneStaticToken {
+		return tokenValid, s.now()
+	}
+	payload, ok := s.secrets.verify(tokenKind, tok)
+	if !ok {
+		return tokenInvalid, time.Time{}
+	}
+	vals, ok := unpack(payload, 2)
+	if !ok {
+		return tokenInvalid, time.Time{}
+	}
+	issued := time.Unix(0, int64(vals[0]))
+	if !s.now().Before(issued.Add(s.opts.TokenTTL)) {
+		return tokenExpired, issued
+	}
+	return tokenValid, issued
+}
+
+// acefoneAuthError answers a request whose token is not valid.
+func acefoneAuthError(st tokenState) reply {
+	msg := map[tokenState]string{
+		tokenMissing: "Token not provided",
+		tokenInvalid: "Token is invalid",
+		tokenExpired: "Token has expired",
+	}[st]
+	return acefoneFailure(http.StatusUnauthorized, msg, map[string][]string{"token": {msg}})
+}
+
+func (s *Server) acefoneLogin(c *call) reply {
+	var in struct {
+		LoginID  *string `json:"login_id"`
+		Password *string `json:"password"`
+	}
+	if err := json.Unmarshal(c.body, &in); err != nil {
+		return acefoneFailure(http.StatusBadRequest, "the body must be a JSON object with login_id and password", map[string][]string{})
+	}
+	missing := map[string][]string{}
+	if in.LoginID == nil || *in.LoginID == "" {
+		missing["login_id"] = []string{"The login id field is required."}
+	}
+	if in.Password == nil || *in.Password == "" {
+		missing["password"] = []string{"The password field is required."}
+	}
+	if len(missing) > 0 {
+		return acefoneFailure(http.StatusBadRequest, "login_id and password are required", missing)
+	}
+	if !strings.EqualFold(*in.LoginID, AcefoneLoginID) || *in.Password != AcefonePassword {
+		return acefoneFailure(http.StatusUnauthorized, "Invalid login credentials",
+			map[string][]string{"credentials": {"The login ID or password is incorrect."}})
+	}
+	return s.acefoneToken()
+}
+
+func (s *Server) acefoneRefresh(c *call) reply {
+	st, issued := s.acefoneTokenState(c.r)
+	switch st {
+	case tokenValid:
+	case tokenExpired:
+		if !s.now().Before(issued.Add(s.opts.TokenTTL + s.opts.TokenRefreshWindow)) {
+			return acefoneFailure(http.StatusUnauthorized, "Token can no longer be refreshed; log in again",
+				map[string][]string{"token": {"Token has expired and can no longer be refreshed"}})
+		}
+	default:
+		return acefoneAuthError(st)
+	}
+	return s.acefoneToken()
+}
+
+// Unique-name namespace of Acefone users.
+const acefoneNS = "acefone.login"
+
+func (s *Server) acefoneCreateUser(c *call) reply {
+	if st, _ := s.acefoneTokenState(c.r); st != tokenValid {
+		return acefoneAuthError(st)
+	}
+	obj, err := decodeObject(c.body)
+	if err != nil {
+		return acefoneFailure(http.StatusBadRequest, err.Error(), map[string][]string{})
+	}
+	ch := checkBody(acefone.User, obj, nil, false)
+	if len(ch.problems) > 0 {
+		fields := map[string][]string{}
+		for _, p := range ch.problems {
+			fields[p.key] = append(fields[p.key], p.String())
+		}
+		return acefoneFailure(http.StatusBadRequest, joinProblems(ch.problems), fields)
+	}
+	login := ch.rec.Text("login_id")
+	st := s.store
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if old := st.get(acefoneNS, strings.ToLower(login)); old != nil {
+		old.duplicates++
+		return acefoneFailure(http.StatusBadRequest, AcefoneDuplicateMessage,
+			map[string][]string{"login_id": {AcefoneDuplicateMessage}})
+	}
+	if st.full() {
+		return acefoneError(c, http.StatusInsufficientStorage, "sandbox store is full; POST "+ResetPath+" to empty it")
+	}
+	id := s.ids.seq(Acefone, 5001)
+	st.add(&record{target: targetAcefone, key: login, id: strconv.FormatInt(id, 10), creates: 1,
+		body: ch.received}, acefoneNS, strings.ToLower(login))
+	return reply{status: http.StatusOK, created: true,
+		body: map[string]any{"success": true, "message": "User created successfully", "id": id}}
+}

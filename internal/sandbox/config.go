@@ -1,0 +1,186 @@
+package sandbox
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// The sandbox's fixed credentials. They open nothing but the sandbox.
+const (
+	NetSapiensToken  = "sandbox-netsapiens-token"
+	NetSapiensDomain = "sandbox.example" // the token's domain, what "~" means
+
+	AcefoneLoginID  = "sandbox@acefone.test"
+	AcefonePassword = "sandbox-password"
+	// AcefoneStaticToken is a long-lived token, as the vendor can issue:
+	// it is accepted without a login and never expires.
+	AcefoneStaticToken = "sandbox-acefone-static-token"
+
+	FoneDynamicsAccountSid = "ACsandbox"
+	FoneDynamicsToken      = "sandbox-token"
+	// FoneDynamicsPropertySid is the sandbox account's property.
+	FoneDynamicsPropertySid = "SSANDBOX0123456789ABCDEF01234567"
+	// FoneDynamicsExamplePropertySid is the property of the vendor's
+	// reference examples; the sandbox account has it too.
+	FoneDynamicsExamplePropertySid = "S1234567890ABCDEF1234567890ABCDE"
+
+	CovePartner   = "Sandbox Partner"
+	CovePartnerID = 123456
+	CoveUsername  = "sandbox@cove.test"
+	CovePassword  = "sandbox-password"
+)
+
+// CovePartners are the Cove customers the sandbox login may add users to:
+// the sandbox partner and its two child customers.
+var CovePartners = []CovePartnerInfo{
+	{ID: CovePartnerID, Name: CovePartner, ParentID: 1, Level: "Reseller"},
+	{ID: 123457, Name: "Sandbox Customer A", ParentID: CovePartnerID, Level: "EndCustomer"},
+	{ID: 123458, Name: "Sandbox Customer B", ParentID: CovePartnerID, Level: "EndCustomer"},
+}
+
+// CovePartnerInfo is one Cove customer the sandbox knows.
+type CovePartnerInfo struct {
+	ID       int64
+	Name     string
+	ParentID int64
+	Level    string
+}
+
+// Setting is one configuration key and its value (a string or an int).
+type Setting struct {
+	Name   string
+	Value  any
+	Secret bool // a credential at a real vendor (the sandbox's are public)
+}
+
+// VendorCredentials is how onboard reaches one simulated vendor: its
+// mount, its configuration keys and its path-field defaults, in the order
+// the configuration file lists them.
+type VendorCredentials struct {
+	Vendor   string // configuration key: "netsapiens"
+	Label    string // "NetSapiens"
+	Path     string // mount below the base URL
+	Settings []Setting
+	Defaults []Setting
+}
+
+// Credentials describe every vendor of the sandbox: what `onboard
+// sandbox` prints, what ConfigYAML writes and what --sandbox runs use.
+var Credentials = []VendorCredentials{
+	{Vendor: NetSapiens, Label: "NetSapiens", Path: NetSapiensPath,
+		Settings: []Setting{{"token", NetSapiensToken, true}, {"rate", 50, false}, {"concurrency", 8, false}},
+		Defaults: []Setting{{"domain", NetSapiensDomain, false}}},
+	{Vendor: Acefone, Label: "Acefone", Path: AcefonePath,
+		Settings: []Setting{{"login_id", AcefoneLoginID, false}, {"password", AcefonePassword, true}, {"rate", 50, false}}},
+	{Vendor: FoneDynamics, Label: "Fone Dynamics", Path: FoneDynamicsPath,
+		Settings: []Setting{{"account_sid", FoneDynamicsAccountSid, false}, {"token", FoneDynamicsToken, true}, {"rate", 50, false}},
+		Defaults: []Setting{{"PropertySid", FoneDynamicsPropertySid, false}}},
+	{Vendor: Cove, Label: "Cove", Path: CovePath,
+		Settings: []Setting{{"partner", CovePartner, false}, {"username", CoveUsername, false}, {"password", CovePassword, true}, {"rate", 50, false}},
+		Defaults: []Setting{{"PartnerId", CovePartnerID, false}}},
+}
+
+// ConfigYAML returns an onboard configuration file pointing every vendor
+// at the sandbox at baseURL ("http://127.0.0.1:8089"):
+//
+//	vendors:
+//	  netsapiens: {base_url: <base>/netsapiens/ns-api/v2, token: ..., rate: 50, concurrency: 8, defaults: {domain: sandbox.example}}
+//	  ...
+func ConfigYAML(baseURL string) []byte {
+	base := strings.TrimRight(baseURL, "/")
+	vendors := &yaml.Node{Kind: yaml.MappingNode}
+	for _, c := range Credentials {
+		m := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+		addPair(m, "base_url", base+c.Path)
+		for _, s := range c.Settings {
+			addPair(m, s.Name, s.Value)
+		}
+		if len(c.Defaults) > 0 {
+			d := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+			for _, s := range c.Defaults {
+				addPair(d, s.Name, s.Value)
+			}
+			m.Content = append(m.Content, scalar("defaults"), d)
+		}
+		vendors.Content = append(vendors.Content, scalar(c.Vendor), m)
+	}
+	root := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{scalar("vendors"), vendors}}
+	doc := &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root},
+		HeadComment: "onboard configuration for the local sandbox (`onboard sandbox`) at " + base + ".\n" +
+			"These credentials open only the sandbox."}
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(doc); err != nil {
+		// The node tree is built above from strings and ints only.
+		panic(fmt.Sprintf("sandbox: encode config: %v", err))
+	}
+	_ = enc.Close()
+	return buf.Bytes()
+}
+
+func scalar(v any) *yaml.Node {
+	switch x := v.(type) {
+	case int:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(x)}
+	case int64:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.FormatInt(x, 10)}
+	default:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: fmt.Sprint(x)}
+	}
+}
+
+func addPair(m *yaml.Node, key string, v any) {
+	m.Content = append(m.Content, scalar(key), scalar(v))
+}
+
+// WriteConfig writes ConfigYAML(baseURL) to path, readable by its owner
+// only (0600), replacing any file there.
+func WriteConfig(path, baseURL string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("write sandbox config %s: %w", path, err)
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return fmt.Errorf("write sandbox config %s: set mode 0600: %w", path, err)
+	}
+	if _, err := f.Write(ConfigYAML(baseURL)); err != nil {
+		f.Close()
+		return fmt.Errorf("write sandbox config %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write sandbox config %s: %w", path, err)
+	}
+	return nil
+}
+
+// Describe returns, for people, where each simulated API is and how to
+// log in to it, one vendor per line, plus the ledger's address.
+func Describe(baseURL string) string {
+	base := strings.TrimRight(baseURL, "/")
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
+	for _, c := range Credentials {
+		var parts []string
+		for _, s := range c.Settings {
+			if s.Name == "rate" || s.Name == "concurrency" {
+				continue
+			}
+			parts = append(parts, fmt.Sprintf("%s=%v", s.Name, s.Value))
+		}
+		for _, s := range c.Defaults {
+			parts = append(parts, fmt.Sprintf("%s=%v", s.Name, s.Value))
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", c.Label, base+c.Path, strings.Join(parts, "  "))
+	}
+	fmt.Fprintf(tw, "  Ledger\t%s\tGET; POST %s empties it\n", base+LedgerPath, base+ResetPath)
+	_ = tw.Flush()
+	return buf.String()
+}

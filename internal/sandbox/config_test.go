@@ -1,0 +1,84 @@
+package sandbox
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+func TestConfigYAML(t *testing.T) {
+	data := ConfigYAML("http://127.0.0.1:8089/")
+	var cfg struct {
+		Vendors map[string]map[string]any `yaml:"vendors"`
+	}
+	if err := yaml.Unmarshal(data, &cfg); err != nil {
+		t.Fatalf("%v\n%s", err, data)
+	}
+	want := map[string]map[string]any{
+		"netsapiens": {"base_url": "http://127.0.0.1:8089/netsapiens/ns-api/v2", "token": "sandbox-netsapiens-token",
+			"rate": 50, "concurrency": 8, "defaults": map[string]any{"domain": "sandbox.example"}},
+		"acefone": {"base_url": "http://127.0.0.1:8089/acefone", "login_id": "sandbox@acefone.test",
+			"password": "sandbox-password", "rate": 50},
+		"fonedynamics": {"base_url": "http://127.0.0.1:8089/fonedynamics", "account_sid": "ACsandbox", "token": "sandbox-token",
+			"rate": 50, "defaults": map[string]any{"PropertySid": FoneDynamicsPropertySid}},
+		"cove": {"base_url": "http://127.0.0.1:8089/cove/jsonapi", "partner": "Sandbox Partner", "username": "sandbox@cove.test",
+			"password": "sandbox-password", "rate": 50, "defaults": map[string]any{"PartnerId": 123456}},
+	}
+	if !reflect.DeepEqual(cfg.Vendors, want) {
+		t.Errorf("config\n%s\nparsed %#v", data, cfg.Vendors)
+	}
+	// One line per vendor, in creation order, as the documented shape.
+	text := string(data)
+	last := -1
+	for _, v := range Vendors {
+		i := strings.Index(text, "\n  "+v+": {base_url: ")
+		if i < 0 || i < last {
+			t.Errorf("vendor %s not on its own flow line in order:\n%s", v, text)
+		}
+		last = i
+	}
+}
+
+func TestWriteConfigIsOwnerOnly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "onboard.yaml")
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteConfig(path, "http://127.0.0.1:1"); err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v", info.Mode().Perm())
+	}
+	data, _ := os.ReadFile(path)
+	if string(data) != string(ConfigYAML("http://127.0.0.1:1")) {
+		t.Errorf("content %s", data)
+	}
+	err = WriteConfig(filepath.Join(t.TempDir(), "missing", "onboard.yaml"), "http://x")
+	if err == nil || !strings.Contains(err.Error(), "missing") {
+		t.Errorf("error %v does not name the path", err)
+	}
+}
+
+func TestDescribeNamesEveryVendorAndCredential(t *testing.T) {
+	text := Describe("http://127.0.0.1:8089")
+	for _, s := range []string{
+		"http://127.0.0.1:8089/netsapiens/ns-api/v2", NetSapiensToken, NetSapiensDomain,
+		"http://127.0.0.1:8089/acefone", AcefoneLoginID, AcefonePassword,
+		"http://127.0.0.1:8089/fonedynamics", FoneDynamicsAccountSid, FoneDynamicsToken, FoneDynamicsPropertySid,
+		"http://127.0.0.1:8089/cove/jsonapi", CovePartner, CoveUsername, "PartnerId=123456",
+		"http://127.0.0.1:8089/_sandbox/ledger",
+	} {
+		if !strings.Contains(text, s) {
+			t.Errorf("Describe lacks %q:\n%s", s, text)
+		}
+	}
+}

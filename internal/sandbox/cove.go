@@ -1,0 +1,484 @@
+package sandbox
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/onboard/onboard/internal/cove"
+)
+
+// Cove: JSON-RPC 2.0 with visas.
+
+// JSON-RPC error codes the sandbox's Cove answers with.
+const (
+	RPCParseError     = -32700
+	RPCInvalidRequest = -32600
+	RPCMethodNotFound = -32601
+	RPCInvalidParams  = -32602
+	RPCInternalError  = -32603 // Cove's code for application errors; error.data says which
+)
+
+// Cove-specific codes, sent in error.data. 2100 is what the real service
+// returns for a failed Login; the others are the sandbox's own.
+const (
+	CoveCodeLoginFailed     = 2100 // unknown partner/username or bad password
+	CoveCodeVisaMissing     = 2200 // the call carries no visa
+	CoveCodeVisaInvalid     = 2201 // the visa was not issued by this service
+	CoveCodeVisaExpired     = 2202 // the visa chain lapsed: call Login again
+	CoveCodeUserExists      = 2300 // a user with this Name exists
+	CoveCodePartnerNotFound = 2301 // no such partner, or not the login's
+	CoveCodeUserNotFound    = 2302 // GetUserInfo / GetUserInfoById found nobody
+	CoveCodeInvalidUser     = 2303 // userInfo breaks a rule (with -32602)
+	CoveCodeRoleNotFound    = 2304 // RoleId is not one of EnumerateUserRoles
+	CoveCodeThrottled       = 4290 // over the rate limit (HTTP 429)
+	CoveCodeUnavailable     = 5030 // injected 5xx
+	CoveCodeStoreFull       = 5070 // the sandbox's record bound was reached
+)
+
+// CoveRoles are the roles EnumerateUserRoles returns, as in the vendor's
+// published sample response.
+var CoveRoles = []CoveRole{
+	{1, "SuperUser"}, {2, "Administrator"}, {3, "Manager"}, {4, "Operator"},
+	{5, "Supporter"}, {6, "Reporter"}, {7, "Notifier"},
+}
+
+// CoveRole is one user role.
+type CoveRole struct {
+	ID   int64  `json:"Id"`
+	Name string `json:"Name"`
+}
+
+// coveAdminID is the user ID of the sandbox login user.
+const coveAdminID = 100001
+
+// coveState holds the visa chains.
+type coveState struct {
+	mu     sync.Mutex
+	chains map[uint64]time.Time // chain ID → time of its last call
+	nextID uint64
+}
+
+const (
+	visaKind      = "visa"
+	maxVisaChains = 10000
+)
+
+func (s *Server) coveRoutes(mux *http.ServeMux) {
+	cs := &coveState{chains: make(map[uint64]time.Time)}
+	mux.Handle("POST "+CovePath, s.endpoint(Cove, kindAuth, coveHTTPError, func(c *call) reply { return s.coveCall(c, cs) }))
+	mux.Handle(CovePath, s.endpoint(Cove, kindAuth, coveHTTPError, func(c *call) reply {
+		rep := coveHTTPError(c, http.StatusMethodNotAllowed, "the JSON-RPC endpoint takes POST only")
+		rep.header = map[string]string{"Allow": http.MethodPost}
+		return rep
+	}))
+}
+
+type rpcRequest struct {
+	JSONRPC string          `json:"jsonrpc"`
+	ID      json.RawMessage `json:"id"`
+	Method  string          `json:"method"`
+	Params  json.RawMessage `json:"params"`
+	Visa    string          `json:"visa"`
+}
+
+type rpcError struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+	Data    any    `json:"data,omitempty"`
+}
+
+type rpcResponse struct {
+	ID      json.RawMessage `json:"id"`
+	JSONRPC string          `json:"jsonrpc"`
+	Result  any             `json:"result,omitempty"`
+	Error   *rpcError       `json:"error,omitempty"`
+	Visa    string          `json:"visa,omitempty"`
+}
+
+// requestID returns the call's id for an answer (null when none).
+func requestID(body []byte) json.RawMessage {
+	var env struct {
+		ID json.RawMessage `json:"id"`
+	}
+	if json.Unmarshal(body, &env) == nil && len(env.ID) > 0 {
+		return env.ID
+	}
+	return json.RawMessage("null")
+}
+
+// coveHTTPError answers with an HTTP error status and a JSON-RPC error
+// body (throttling, injected 5xx, oversized bodies).
+func coveHTTPError(c *call, status int, msg string) reply {
+	data := map[int]int{
+		http.StatusTooManyRequests: CoveCodeThrottled, http.StatusServiceUnavailable: CoveCodeUnavailable,
+		http.StatusInternalServerError: CoveCodeUnavailable,
+	}[status]
+	rep := rpcFail(requestID(c.body), RPCInternalError, msg, data, "")
+	rep.status = status
+	rep.rejected = false // counted as throttled or as an error instead
+	return rep
+}
+
+// rpcFail is a JSON-RPC error answer (HTTP 200), with a fresh visa when
+// the call's visa was good.
+func rpcFail(id json.RawMessage, code int, msg string, data int, visa string) reply {
+	e := &rpcError{Code: code, Message: msg}
+	if data != 0 {
+		e.Data = data
+	}
+	return reply{status: http.StatusOK, rejected: true, body: rpcResponse{ID: id, JSONRPC: "2.0", Error: e, Visa: visa}}
+}
+
+// rpcOK is a JSON-RPC result, which Cove nests as {"result": value}.
+func rpcOK(id json.RawMessage, value any, visa string) reply {
+	return reply{status: http.StatusOK, body: rpcResponse{ID: id, JSONRPC: "2.0", Result: map[string]any{"result": value}, Visa: visa}}
+}
+
+// coveLookups are the methods exposed to lookup faults.
+var coveLookups = map[string]bool{
+	"GetUserInfo": true, "GetUserInfoById": true, "EnumerateUsers": true,
+	"EnumerateUserRoles": true, "GetPartnerInfo": true,
+}
+
+func (s *Server) coveCall(c *call, cs *coveState) reply {
+	trimmed := bytes.TrimSpace(c.body)
+	if len(trimmed) > 0 && trimmed[0] == '[' {
+		return rpcFail(json.RawMessage("null"), RPCInvalidRequest, "batch requests are not supported; send one call per request", 0, "")
+	}
+	var req rpcRequest
+	if err := json.Unmarshal(c.body, &req); err != nil {
+		return rpcFail(json.RawMessage("null"), RPCParseError, "Parse error: the body is not a JSON-RPC request object", 0, "")
+	}
+	id := req.ID
+	if len(id) == 0 {
+		id = json.RawMessage("null")
+	}
+	if req.JSONRPC != "2.0" || req.Method == "" {
+		return rpcFail(id, RPCInvalidRequest, `Invalid Request: "jsonrpc" must be "2.0" and "method" must be given`, 0, "")
+	}
+	switch {
+	case req.Method == "AddUser":
+		if rep, stop := c.inject(kindCreate); stop {
+			return rep
+		}
+	case coveLookups[req.Method]:
+		if rep, stop := c.inject(kindLookup); stop {
+			return rep
+		}
+	case req.Method == "Login":
+		return s.coveLogin(id, req.Params, cs)
+	default:
+		return rpcFail(id, RPCMethodNotFound, "Method not found: "+req.Method+" (method names are case sensitive)", 0, "")
+	}
+	visa, rep, ok := s.coveVisa(id, req.Visa, cs)
+	if !ok {
+		return rep
+	}
+	var params map[string]json.RawMessage
+	if len(bytes.TrimSpace(req.Params)) > 0 && string(bytes.TrimSpace(req.Params)) != "null" {
+		if err := json.Unmarshal(req.Params, &params); err != nil {
+			return rpcFail(id, RPCInvalidParams, "Invalid params: params must be a JSON object", 0, visa)
+		}
+	}
+	switch req.Method {
+	case "AddUser":
+		return s.coveAddUser(id, params, visa)
+	case "GetUserInfo":
+		return s.coveGetUserInfo(id, params, visa)
+	case "GetUserInfoById":
+		return s.coveGetUserInfoByID(id, params, visa)
+	case "EnumerateUsers":
+		return s.coveEnumerateUsers(id, params, visa)
+	case "EnumerateUserRoles":
+		var partnerID int64
+		if rep, ok := coveParam(id, params, "partnerId", &partnerID, visa); !ok {
+			return rep
+		}
+		if coveFindPartner(partnerID) == nil {
+			return coveNoPartner(id, partnerID, visa)
+		}
+		return rpcOK(id, CoveRoles, visa)
+	default: // GetPartnerInfo
+		var name string
+		if rep, ok := coveParam(id, params, "name", &name, visa); !ok {
+			return rep
+		}
+		for _, p := range CovePartners {
+			if p.Name == name {
+				return rpcOK(id, map[string]any{"Id": p.ID, "Name": p.Name, "ParentId": p.ParentID, "Level": p.Level, "State": "InProduction"}, visa)
+			}
+		}
+		return rpcFail(id, RPCInternalError, "Partner '"+name+"' not found", CoveCodePartnerNotFound, visa)
+	}
+}
+
+// coveParam reads one required parameter.
+func coveParam(id json.RawMessage, params map[string]json.RawMessage, name string, dst any, visa string) (reply, bool) {
+	raw, ok := params[name]
+	if !ok {
+		return rpcFail(id, RPCInvalidParams, "Invalid params: "+name+" is required", 0, visa), false
+	}
+	if err := json.Unmarshal(raw, dst); err != nil {
+		return rpcFail(id, RPCInvalidParams, "Invalid params: "+name+" has the wrong type", 0, visa), false
+	}
+	return reply{}, true
+}
+
+func (s *Server) coveLogin(id json.RawMessage, raw json.RawMessage, cs *coveState) reply {
+	var p struct {
+		Partner  string `json:"partner"`
+		Username string `json:"username"`
+		Password string `json:"password"`
+	}
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return rpcFail(id, RPCInvalidParams, "Invalid params: Login takes {partner, username, password}", 0, "")
+	}
+	if p.Partner != CovePartner || !strings.EqualFold(p.Username, CoveUsername) || p.Password != CovePassword {
+		return rpcFail(id, RPCInternalError, "Unknown partner/username or bad password", CoveCodeLoginFailed, "")
+	}
+	now := s.now()
+	cs.mu.Lock()
+	if len(cs.chains) >= maxVisaChains/2 {
+		cs.prune(now, s.opts.VisaIdle)
+	}
+	cs.nextID++
+	chain := cs.nextID
+	cs.chains[chain] = now
+	cs.mu.Unlock()
+	return rpcOK(id, coveAdmin(), s.visa(chain))
+}
+
+// prune forgets lapsed chains and, past the bound, the least recently
+// used ones (mu held).
+func (cs *coveState) prune(now time.Time, idle time.Duration) {
+	for id, last := range cs.chains {
+		if now.Sub(last) > idle {
+			delete(cs.chains, id)
+		}
+	}
+	for len(cs.chains) >= maxVisaChains {
+		var oldID uint64
+		var oldest time.Time
+		for id, last := range cs.chains {
+			if oldID == 0 || last.Before(oldest) {
+				oldID, oldest = id, last
+			}
+		}
+		delete(cs.chains, oldID)
+	}
+}
+
+// visa issues a new visa of a chain.
+func (s *Server) visa(chain uint64) string {
+	return s.secrets.sign(visaKind, pack(chain, nonce()))
+}
+
+// coveVisa checks a call's visa and returns the next one of its chain.
+func (s *Server) coveVisa(id json.RawMessage, visa string, cs *coveState) (string, reply, bool) {
+	if visa == "" {
+		return "", rpcFail(id, RPCInternalError, "Visa is required: call Login first", CoveCodeVisaMissing, ""), false
+	}
+	payload, ok := s.secrets.verify(visaKind, visa)
+	vals, ok2 := unpack(payload, 2)
+	if !ok || !ok2 {
+		return "", rpcFail(id, RPCInternalError, "Visa is not valid", CoveCodeVisaInvalid, ""), false
+	}
+	chain := vals[0]
+	now := s.now()
+	cs.mu.Lock()
+	last, known := cs.chains[chain]
+	lapsed := known && now.Sub(last) > s.opts.VisaIdle
+	if known && !lapsed {
+		cs.chains[chain] = now
+	} else if lapsed {
+		delete(cs.chains, chain)
+	}
+	cs.mu.Unlock()
+	if !known || lapsed {
+		return "", rpcFail(id, RPCInternalError, "Visa has expired: more than "+s.opts.VisaIdle.String()+" passed since the last call; call Login again", CoveCodeVisaExpired, ""), false
+	}
+	return s.visa(chain), reply{}, true
+}
+
+func coveFindPartner(id int64) *CovePartnerInfo {
+	for i := range CovePartners {
+		if CovePartners[i].ID == id {
+			return &CovePartners[i]
+		}
+	}
+	return nil
+}
+
+func coveNoPartner(id json.RawMessage, partnerID int64, visa string) reply {
+	return rpcFail(id, RPCInternalError, "Partner "+strconv.FormatInt(partnerID, 10)+" not found or not accessible to this login", CoveCodePartnerNotFound, visa)
+}
+
+// coveAdmin is the sandbox login user, present from the start.
+func coveAdmin() map[string]any {
+	return map[string]any{
+		"EmailAddress": CoveUsername, "FirstLoginTime": 1700000000, "FirstName": "Sandbox", "Flags": []string{"AllowApiAuthentication"},
+		"FullName": "Admin", "Id": coveAdminID, "LastLoginTime": 1700000000, "Name": CoveUsername,
+		"PartnerId": CovePartnerID, "Password": nil, "PhoneNumber": "", "RoleId": 1, "Title": "Administrator",
+	}
+}
+
+// coveUser is a stored user as the lookups return it.
+func coveUser(rec *record) map[string]any {
+	u := map[string]any{"FirstLoginTime": nil, "LastLoginTime": nil, "Password": nil,
+		"FirstName": "", "FullName": "", "PhoneNumber": "", "Title": "", "Flags": []string{}}
+	for k, v := range rec.body {
+		if k != "Password" {
+			u[k] = v
+		}
+	}
+	id, _ := strconv.ParseInt(rec.id, 10, 64)
+	u["Id"] = id
+	return u
+}
+
+// Unique-name namespaces of Cove users.
+const (
+	coveNameNS = "cove.name" // Name, service-wide
+	coveIDNS   = "cove.id"
+)
+
+func (s *Server) coveAddUser(id json.RawMessage, params map[string]json.RawMessage, visa string) reply {
+	raw, ok := params["userInfo"]
+	if !ok {
+		return rpcFail(id, RPCInvalidParams, "Invalid params: userInfo is required", CoveCodeInvalidUser, visa)
+	}
+	info, err := decodeObject(raw)
+	if err != nil {
+		return rpcFail(id, RPCInvalidParams, "Invalid params: userInfo: "+err.Error(), CoveCodeInvalidUser, visa)
+	}
+	ch := checkBody(cove.User, info, nil, true)
+	if len(ch.problems) > 0 {
+		for i := range ch.problems {
+			ch.problems[i].key = "userInfo." + ch.problems[i].key
+		}
+		return rpcFail(id, RPCInvalidParams, "Invalid params: "+joinProblems(ch.problems), CoveCodeInvalidUser, visa)
+	}
+	partnerID, _ := ch.rec.Get("PartnerId").(int64)
+	if coveFindPartner(partnerID) == nil {
+		return coveNoPartner(id, partnerID, visa)
+	}
+	if role, ok := ch.rec.Get("RoleId").(int64); ok && !coveKnownRole(role) {
+		return rpcFail(id, RPCInternalError, "Role "+strconv.FormatInt(role, 10)+" does not exist; see EnumerateUserRoles", CoveCodeRoleNotFound, visa)
+	}
+	name := ch.rec.Text("Name")
+	st := s.store
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if old := st.get(coveNameNS, strings.ToLower(name)); old != nil || strings.EqualFold(name, CoveUsername) {
+		if old != nil {
+			old.duplicates++
+		}
+		return rpcFail(id, RPCInternalError, "User with name '"+name+"' already exists", CoveCodeUserExists, visa)
+	}
+	if st.full() {
+		return rpcFail(id, RPCInternalError, "sandbox store is full; POST "+ResetPath+" to empty it", CoveCodeStoreFull, visa)
+	}
+	userID := s.ids.seq(Cove, 900001)
+	idText := strconv.FormatInt(userID, 10)
+	st.add(&record{target: targetCove, key: ch.rec.Key(), id: idText, creates: 1, body: ch.received},
+		coveNameNS, strings.ToLower(name), coveIDNS, idText)
+	rep := rpcOK(id, userID, visa)
+	rep.created = true
+	return rep
+}
+
+func coveKnownRole(id int64) bool {
+	for _, r := range CoveRoles {
+		if r.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) coveGetUserInfo(id json.RawMessage, params map[string]json.RawMessage, visa string) reply {
+	var partnerID int64
+	var name string
+	if rep, ok := coveParam(id, params, "partnerId", &partnerID, visa); !ok {
+		return rep
+	}
+	if rep, ok := coveParam(id, params, "nameOrEmail", &name, visa); !ok {
+		return rep
+	}
+	if coveFindPartner(partnerID) == nil {
+		return coveNoPartner(id, partnerID, visa)
+	}
+	if partnerID == CovePartnerID && strings.EqualFold(name, CoveUsername) {
+		return rpcOK(id, coveAdmin(), visa)
+	}
+	s.store.mu.Lock()
+	var found map[string]any
+	for _, rec := range s.store.byTarget[targetCove] {
+		if rec.body["PartnerId"] == partnerID &&
+			(strings.EqualFold(name, asString(rec.body["Name"])) || strings.EqualFold(name, asString(rec.body["EmailAddress"]))) {
+			found = coveUser(rec)
+			break
+		}
+	}
+	s.store.mu.Unlock()
+	if found == nil {
+		return rpcFail(id, RPCInternalError, "User '"+name+"' not found in partner "+strconv.FormatInt(partnerID, 10), CoveCodeUserNotFound, visa)
+	}
+	return rpcOK(id, found, visa)
+}
+
+func (s *Server) coveGetUserInfoByID(id json.RawMessage, params map[string]json.RawMessage, visa string) reply {
+	var userID int64
+	if rep, ok := coveParam(id, params, "userId", &userID, visa); !ok {
+		return rep
+	}
+	if userID == coveAdminID {
+		return rpcOK(id, coveAdmin(), visa)
+	}
+	s.store.mu.Lock()
+	var found map[string]any
+	if rec := s.store.get(coveIDNS, strconv.FormatInt(userID, 10)); rec != nil {
+		found = coveUser(rec)
+	}
+	s.store.mu.Unlock()
+	if found == nil {
+		return rpcFail(id, RPCInternalError, "User "+strconv.FormatInt(userID, 10)+" not found", CoveCodeUserNotFound, visa)
+	}
+	return rpcOK(id, found, visa)
+}
+
+func (s *Server) coveEnumerateUsers(id json.RawMessage, params map[string]json.RawMessage, visa string) reply {
+	var partnerIDs []int64
+	if rep, ok := coveParam(id, params, "partnerIds", &partnerIDs, visa); !ok {
+		return rep
+	}
+	want := make(map[int64]bool)
+	for _, p := range partnerIDs {
+		if coveFindPartner(p) == nil {
+			return coveNoPartner(id, p, visa)
+		}
+		want[p] = true
+	}
+	users := []map[string]any{}
+	if want[CovePartnerID] {
+		users = append(users, coveAdmin())
+	}
+	s.store.mu.Lock()
+	for _, rec := range s.store.byTarget[targetCove] {
+		if p, ok := rec.body["PartnerId"].(int64); ok && want[p] {
+			users = append(users, coveUser(rec))
+		}
+	}
+	s.store.mu.Unlock()
+	return rpcOK(id, users, visa)
+}
+
+func asString(v any) string {
+	s, _ := v.(string)
+	return s
+}

@@ -1,0 +1,200 @@
+package sandbox
+
+import (
+	"crypto/subtle"
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/onboard/onboard/internal/fonedynamics"
+)
+
+// Fone Dynamics: portal online logins.
+
+// Error codes in Fone Dynamics error bodies ({"Code": n, "Message": "..."}).
+const (
+	FDCodeInvalid     = 40001 // a parameter is missing or breaks a rule
+	FDCodeEmailInUse  = 40002 // an online login with this Email exists
+	FDCodeAuth        = 40101 // account SID or token refused
+	FDCodeNotFound    = 40401 // no such property or online login
+	FDCodeTooLarge    = 41301 // request body too large
+	FDCodeRateLimited = 42901 // over the rate limit
+	FDCodeInternal    = 50001 // injected 500
+	FDCodeUnavailable = 50301 // injected 503
+	FDCodeStoreFull   = 50701 // the sandbox's record bound was reached
+)
+
+func (s *Server) foneDynamicsRoutes(mux *http.ServeMux) {
+	mux.Handle("POST "+FoneDynamicsPath+"/v2/Properties/{PropertySid}/OnlineLogins", s.endpoint(FoneDynamics, kindCreate, fdError, s.fdCreateLogin))
+	mux.Handle("GET "+FoneDynamicsPath+"/v2/OnlineLogins", s.endpoint(FoneDynamics, kindLookup, fdError, s.fdListLogins))
+	mux.Handle("GET "+FoneDynamicsPath+"/v2/OnlineLogins/{OnlineLoginSid}", s.endpoint(FoneDynamics, kindLookup, fdError, s.fdGetLogin))
+	mux.Handle(FoneDynamicsPath+"/", s.endpoint(FoneDynamics, kindAuth, fdError, func(c *call) reply {
+		return fdError(c, http.StatusNotFound, "no such Fone Dynamics resource in the sandbox: "+c.r.Method+" "+c.r.URL.Path)
+	}))
+}
+
+// fdError is Fone Dynamics' error body with the code for the status.
+func fdError(_ *call, status int, msg string) reply {
+	code := map[int]int{
+		http.StatusBadRequest: FDCodeInvalid, http.StatusUnauthorized: FDCodeAuth, http.StatusNotFound: FDCodeNotFound,
+		http.StatusRequestEntityTooLarge: FDCodeTooLarge, http.StatusTooManyRequests: FDCodeRateLimited,
+		http.StatusInternalServerError: FDCodeInternal, http.StatusServiceUnavailable: FDCodeUnavailable,
+		http.StatusInsufficientStorage: FDCodeStoreFull,
+	}[status]
+	if code == 0 {
+		code = status * 100
+	}
+	return fdFailure(status, code, msg)
+}
+
+func fdFailure(status, code int, msg string) reply {
+	return reply{status: status, body: map[string]any{"Code": code, "Message": msg}}
+}
+
+// fdAuth checks HTTP Basic account SID and token.
+func fdAuth(c *call) (reply, bool) {
+	user, pass, ok := c.r.BasicAuth()
+	if ok && subtle.ConstantTimeCompare([]byte(user), []byte(FoneDynamicsAccountSid)) == 1 &&
+		subtle.ConstantTimeCompare([]byte(pass), []byte(FoneDynamicsToken)) == 1 {
+		return reply{}, true
+	}
+	rep := fdError(c, http.StatusUnauthorized, "Authentication failed: use HTTP Basic with your account SID and API token")
+	rep.header = map[string]string{"WWW-Authenticate": `Basic realm="Fone Dynamics"`}
+	return rep, false
+}
+
+// fdOnlineLogin is the documented OnlineLogin object, in its field order.
+type fdOnlineLogin struct {
+	OnlineLoginSid string         `json:"OnlineLoginSid"`
+	Email          string         `json:"Email"`
+	Created        int64          `json:"Created"`
+	Enabled        bool           `json:"Enabled"`
+	FirstName      string         `json:"FirstName"`
+	LastName       string         `json:"LastName"`
+	Permissions    []fdPermission `json:"Permissions"`
+}
+
+type fdPermission struct {
+	PropertySid string `json:"PropertySid"`
+	Scopes      string `json:"Scopes"`
+}
+
+// Unique-name namespaces of Fone Dynamics logins.
+const (
+	fdEmailNS = "fd.email" // Email, account-wide
+	fdSidNS   = "fd.sid"   // OnlineLoginSid
+)
+
+func fdKnownProperty(sid string) bool {
+	return sid == FoneDynamicsPropertySid || sid == FoneDynamicsExamplePropertySid
+}
+
+func (s *Server) fdCreateLogin(c *call) reply {
+	if rep, ok := fdAuth(c); !ok {
+		return rep
+	}
+	sid := c.r.PathValue("PropertySid")
+	if _, p := fonedynamics.Login.Field("PropertySid").CheckWire(sid); p != nil {
+		return fdError(c, http.StatusBadRequest, "PropertySid "+p.Message)
+	}
+	if !fdKnownProperty(sid) {
+		return fdError(c, http.StatusNotFound, "Property '"+sid+"' was not found in this account")
+	}
+	obj, err := decodeObject(c.body)
+	if err != nil {
+		return fdError(c, http.StatusBadRequest, err.Error())
+	}
+	ch := checkBody(fonedynamics.Login, obj, map[string]any{"PropertySid": sid}, false)
+	if len(ch.problems) > 0 {
+		return fdError(c, http.StatusBadRequest, joinProblems(ch.problems))
+	}
+	email := ch.rec.Text("Email")
+	enabled, _ := ch.rec.Get("Enabled").(bool)
+	st := s.store
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if old := st.get(fdEmailNS, strings.ToLower(email)); old != nil {
+		old.duplicates++
+		return fdFailure(http.StatusBadRequest, FDCodeEmailInUse, "An online login with the email '"+email+"' already exists")
+	}
+	if st.full() {
+		return fdError(c, http.StatusInsufficientStorage, "sandbox store is full; POST "+ResetPath+" to empty it")
+	}
+	login := &fdOnlineLogin{
+		OnlineLoginSid: s.ids.uuid(), Email: email, Created: s.now().Unix(), Enabled: enabled,
+		FirstName: ch.rec.Text("FirstName"), LastName: ch.rec.Text("LastName"),
+		Permissions: []fdPermission{{PropertySid: sid, Scopes: ch.rec.Text("Scopes")}},
+	}
+	st.add(&record{target: targetFD, key: sid + "/" + email, id: login.OnlineLoginSid, creates: 1,
+		body: ch.received, extra: login},
+		fdEmailNS, strings.ToLower(email), fdSidNS, login.OnlineLoginSid)
+	return reply{status: http.StatusOK, created: true, body: map[string]any{"OnlineLogin": login}}
+}
+
+// fdPageSize bounds Results_Count.
+const (
+	fdDefaultPage = 50
+	fdMaxPage     = 500
+)
+
+func (s *Server) fdListLogins(c *call) reply {
+	if rep, ok := fdAuth(c); !ok {
+		return rep
+	}
+	q := c.r.URL.Query()
+	count, skip := fdDefaultPage, 0
+	if v := q.Get("Results_Count"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > fdMaxPage {
+			return fdError(c, http.StatusBadRequest, "Results_Count must be a whole number from 1 to "+strconv.Itoa(fdMaxPage)+"; found '"+v+"'")
+		}
+		count = n
+	}
+	if v := q.Get("Results_Skip"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fdError(c, http.StatusBadRequest, "Results_Skip must be a whole number of at least 0; found '"+v+"'")
+		}
+		skip = n
+	}
+	if v := q.Get("PageToken"); v != "" {
+		b, err := base64.RawURLEncoding.DecodeString(v)
+		n, err2 := strconv.Atoi(strings.TrimPrefix(string(b), "skip:"))
+		if err != nil || err2 != nil || !strings.HasPrefix(string(b), "skip:") || n < 0 {
+			return fdError(c, http.StatusBadRequest, "PageToken is not a token this API issued")
+		}
+		skip = n
+	}
+	s.store.mu.Lock()
+	recs := s.store.byTarget[targetFD]
+	total := len(recs)
+	page := make([]fdOnlineLogin, 0, count)
+	for i := skip; i < total && len(page) < count; i++ {
+		page = append(page, *recs[i].extra.(*fdOnlineLogin))
+	}
+	s.store.mu.Unlock()
+	next := ""
+	if skip+len(page) < total {
+		next = base64.RawURLEncoding.EncodeToString([]byte("skip:" + strconv.Itoa(skip+len(page))))
+	}
+	return reply{status: http.StatusOK, body: map[string]any{"OnlineLogins": page, "TotalCount": total, "NextPageToken": next}}
+}
+
+func (s *Server) fdGetLogin(c *call) reply {
+	if rep, ok := fdAuth(c); !ok {
+		return rep
+	}
+	sid := c.r.PathValue("OnlineLoginSid")
+	s.store.mu.Lock()
+	var login *fdOnlineLogin
+	if rec := s.store.get(fdSidNS, sid); rec != nil {
+		l := *rec.extra.(*fdOnlineLogin)
+		login = &l
+	}
+	s.store.mu.Unlock()
+	if login == nil {
+		return fdError(c, http.StatusNotFound, "Online login '"+sid+"' was not found")
+	}
+	return reply{status: http.StatusOK, body: map[string]any{"OnlineLogin": login}}
+}

@@ -1,0 +1,254 @@
+package sandbox
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/onboard/onboard/internal/netsapiens"
+	"github.com/onboard/onboard/internal/schema"
+)
+
+// NetSapiens: ns-api v2 users and sites.
+
+func (s *Server) netsapiensRoutes(mux *http.ServeMux) {
+	p := NetSapiensPath + "/domains/{domain}"
+	mux.Handle("POST "+p+"/users", s.endpoint(NetSapiens, kindCreate, nsError, s.nsCreateUser))
+	mux.Handle("POST "+p+"/sites", s.endpoint(NetSapiens, kindCreate, nsError, s.nsCreateSite))
+	mux.Handle("GET "+p+"/users/{user}", s.endpoint(NetSapiens, kindLookup, nsError, s.nsGetUser))
+	mux.Handle("GET "+p+"/sites/{site}", s.endpoint(NetSapiens, kindLookup, nsError, s.nsGetSite))
+	mux.Handle(NetSapiensPath+"/", s.endpoint(NetSapiens, kindAuth, nsError, func(c *call) reply {
+		return nsError(c, http.StatusNotFound, "no such ns-api v2 resource in the sandbox: "+c.r.Method+" "+c.r.URL.Path)
+	}))
+}
+
+// nsError is NetSapiens' error body: {"code": <status>, "message": "..."}.
+func nsError(_ *call, status int, msg string) reply {
+	return reply{status: status, body: map[string]any{"code": status, "message": msg}}
+}
+
+// nsAuth checks the Bearer token.
+func nsAuth(c *call) (reply, bool) {
+	auth := c.r.Header.Get("Authorization")
+	scheme, token, _ := strings.Cut(auth, " ")
+	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) != NetSapiensToken {
+		rep := nsError(c, http.StatusUnauthorized, "Unauthorized: a valid Bearer token is required")
+		rep.header = map[string]string{"WWW-Authenticate": `Bearer realm="ns-api"`}
+		return rep, false
+	}
+	return reply{}, true
+}
+
+// nsDomain checks the path's domain and resolves "~".
+func (s *Server) nsDomain(c *call) (string, reply, bool) {
+	raw := c.r.PathValue("domain")
+	if _, p := netsapiens.User.Field("domain").CheckWire(raw); p != nil || raw == "" {
+		msg := "domain is required"
+		if p != nil {
+			msg = "domain " + p.Message
+		}
+		return "", nsError(c, http.StatusBadRequest, msg), false
+	}
+	if raw == "~" {
+		return NetSapiensDomain, reply{}, true
+	}
+	if len(s.opts.Domains) > 0 && !strings.EqualFold(raw, NetSapiensDomain) &&
+		!slices.ContainsFunc(s.opts.Domains, func(d string) bool { return strings.EqualFold(d, raw) }) {
+		return "", nsError(c, http.StatusNotFound, "Domain '"+raw+"' not found"), false
+	}
+	return raw, reply{}, true
+}
+
+// nsPrepare runs what every NetSapiens call starts with.
+func (s *Server) nsPrepare(c *call) (string, reply, bool) {
+	if rep, ok := nsAuth(c); !ok {
+		return "", rep, false
+	}
+	return s.nsDomain(c)
+}
+
+// nsCheck decodes and checks a create body.
+func nsCheck(c *call, t *schema.Target, domain string) (checked, reply, bool) {
+	obj, err := decodeObject(c.body)
+	if err != nil {
+		return checked{}, nsError(c, http.StatusBadRequest, err.Error()), false
+	}
+	ch := checkBody(t, obj, map[string]any{"domain": domain}, false)
+	if len(ch.problems) > 0 {
+		return ch, nsError(c, http.StatusBadRequest, joinProblems(ch.problems)), false
+	}
+	return ch, reply{}, true
+}
+
+// Unique-name namespaces of NetSapiens records.
+const (
+	nsUserNS  = "ns.user"  // domain/user
+	nsSiteNS  = "ns.site"  // domain/site
+	nsLoginNS = "ns.login" // login-username, system-wide
+)
+
+func nsName(parts ...string) string { return strings.ToLower(strings.Join(parts, "/")) }
+
+// nsStored is a NetSapiens record as kept: the received body without the
+// synchronous flag.
+func nsStored(ch checked) map[string]any {
+	body := make(map[string]any, len(ch.received))
+	for k, v := range ch.received {
+		if k != "synchronous" {
+			body[k] = v
+		}
+	}
+	return body
+}
+
+func (s *Server) nsCreateUser(c *call) reply {
+	domain, rep, ok := s.nsPrepare(c)
+	if !ok {
+		return rep
+	}
+	ch, rep, ok := nsCheck(c, netsapiens.User, domain)
+	if !ok {
+		return rep
+	}
+	user := ch.rec.Text("user")
+	login := ch.rec.Text("login-username")
+	if login == "" {
+		login = user + "@" + domain
+	}
+	body := nsStored(ch)
+	st := s.store
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if old := st.get(nsUserNS, nsName(domain, user)); old != nil {
+		old.duplicates++
+		return nsError(c, http.StatusConflict, "User '"+user+"' already exists in domain '"+domain+"'")
+	}
+	if old := st.get(nsLoginNS, strings.ToLower(login)); old != nil {
+		old.duplicates++
+		return nsError(c, http.StatusConflict, "login-username '"+login+"' is already in use; it must be unique across the whole system")
+	}
+	if st.full() {
+		return nsError(c, http.StatusInsufficientStorage, "sandbox store is full; POST "+ResetPath+" to empty it")
+	}
+	site := ch.rec.Text("site")
+	if site != "" && st.get(nsSiteNS, nsName(domain, site)) == nil {
+		// "If the site is not previously created then a new site will be
+		// created with the value given on new user create."
+		implicit := &record{target: targetNSSite, key: domain + "/" + site, id: site, implicit: true,
+			body: map[string]any{"site": site}}
+		st.add(implicit, nsSiteNS, nsName(domain, site))
+	}
+	rec := &record{target: targetNSUser, key: domain + "/" + user, id: login, creates: 1, body: body}
+	st.add(rec, nsUserNS, nsName(domain, user), nsLoginNS, strings.ToLower(login))
+	return nsCreated(ch, nsObject(netsapiens.User, domain, body, map[string]any{"login-username": login}))
+}
+
+func (s *Server) nsCreateSite(c *call) reply {
+	domain, rep, ok := s.nsPrepare(c)
+	if !ok {
+		return rep
+	}
+	ch, rep, ok := nsCheck(c, netsapiens.Site, domain)
+	if !ok {
+		return rep
+	}
+	site := ch.rec.Text("site")
+	login := ch.rec.Text("login-username")
+	body := nsStored(ch)
+	st := s.store
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if old := st.get(nsSiteNS, nsName(domain, site)); old != nil {
+		old.duplicates++
+		return nsError(c, http.StatusConflict, "Site '"+site+"' already exists in domain '"+domain+"'")
+	}
+	if login != "" {
+		if old := st.get(nsLoginNS, strings.ToLower(login)); old != nil {
+			old.duplicates++
+			return nsError(c, http.StatusConflict, "login-username '"+login+"' is already in use; it must be unique across the whole system")
+		}
+	}
+	if st.full() {
+		return nsError(c, http.StatusInsufficientStorage, "sandbox store is full; POST "+ResetPath+" to empty it")
+	}
+	rec := &record{target: targetNSSite, key: domain + "/" + site, id: site, creates: 1, body: body}
+	names := []string{nsSiteNS, nsName(domain, site)}
+	if login != "" {
+		names = append(names, nsLoginNS, strings.ToLower(login))
+	}
+	st.add(rec, names...)
+	return nsCreated(ch, nsObject(netsapiens.Site, domain, body, nil))
+}
+
+// nsCreated answers a create: 200 with the object when synchronous is
+// "yes", else 202 Accepted.
+func nsCreated(ch checked, obj map[string]any) reply {
+	if ch.rec.Text("synchronous") == "yes" {
+		return reply{status: http.StatusOK, body: obj, created: true}
+	}
+	return reply{status: http.StatusAccepted, body: map[string]any{"code": http.StatusAccepted, "message": "Accepted"}, created: true}
+}
+
+// nsObject is a record as the API returns it: the domain, the stored
+// values, then the documented defaults for what was not given.
+func nsObject(t *schema.Target, domain string, body map[string]any, extra map[string]any) map[string]any {
+	obj := map[string]any{"domain": domain}
+	for k, v := range body {
+		obj[k] = v
+	}
+	for k, v := range extra {
+		if _, ok := obj[k]; !ok {
+			obj[k] = v
+		}
+	}
+	for _, f := range t.Fields {
+		if f.Path || f.Key == "synchronous" || f.Default == "" {
+			continue
+		}
+		if _, ok := obj[f.Key]; ok {
+			continue
+		}
+		if v, p := f.Parse(f.Default); p == nil && v != nil {
+			obj[f.Key] = v
+		}
+	}
+	return obj
+}
+
+func (s *Server) nsGetUser(c *call) reply {
+	domain, rep, ok := s.nsPrepare(c)
+	if !ok {
+		return rep
+	}
+	user := c.r.PathValue("user")
+	s.store.mu.Lock()
+	rec := s.store.get(nsUserNS, nsName(domain, user))
+	var obj map[string]any
+	if rec != nil {
+		obj = nsObject(netsapiens.User, domain, rec.body, map[string]any{"login-username": rec.id})
+	}
+	s.store.mu.Unlock()
+	if rec == nil {
+		return nsError(c, http.StatusNotFound, "User '"+user+"' not found in domain '"+domain+"'")
+	}
+	return reply{status: http.StatusOK, body: obj}
+}
+
+func (s *Server) nsGetSite(c *call) reply {
+	domain, rep, ok := s.nsPrepare(c)
+	if !ok {
+		return rep
+	}
+	site := c.r.PathValue("site")
+	s.store.mu.Lock()
+	rec := s.store.get(nsSiteNS, nsName(domain, site))
+	var obj map[string]any
+	if rec != nil {
+		obj = nsObject(netsapiens.Site, domain, rec.body, nil)
+	}
+	s.store.mu.Unlock()
+	if rec == nil {
+		return nsError(c, http.StatusNotFound, "Site '"+site+"' not found in domain '"+domain+"'")
+	}
+	return reply{status: http.StatusOK, body: obj}
+}
