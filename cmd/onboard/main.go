@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/onboard/onboard/internal/connector"
 	"github.com/onboard/onboard/internal/terminal"
 )
 
@@ -67,6 +68,7 @@ func newRoot(io *terminal.IO) *cobra.Command {
 }
 
 func main() {
+	connector.Version = version
 	io := terminal.System()
 	os.Exit(run(io, os.Args[1:]))
 }

@@ -3,20 +3,25 @@
 package fonedynamics
 
 import (
-	"errors"
-
 	"github.com/onboard/onboard/internal/connector"
 )
 
-// Vendor describes Fone Dynamics to the rest of the tool.
-var Vendor = connector.Vendor{
-	Name:    "fonedynamics",
-	Label:   "Fone Dynamics",
-	Targets: Targets,
-	New:     New,
+// DefaultURL is Fone Dynamics' documented API address.
+const DefaultURL = "https://api.fonedynamics.com"
+
+// Options are the configuration keys Fone Dynamics takes.
+var Options = []connector.Option{
+	{Name: "account_sid", Help: "Account SID from the portal; the HTTP Basic user name (required with auth_scheme basic)"},
+	{Name: "token", Secret: true, Required: true, Help: "API token from the portal; the HTTP Basic password, or the bearer token"},
+	{Name: "auth_scheme", Default: "basic", Help: "How the credentials are sent: basic (account SID and token) or bearer (token only)"},
 }
 
-// New builds a client from settings.
-func New(s connector.Settings) (connector.Client, error) {
-	return nil, errors.New("fonedynamics: client not built yet")
+// Vendor describes Fone Dynamics to the rest of the tool.
+var Vendor = connector.Vendor{
+	Name:       "fonedynamics",
+	Label:      "Fone Dynamics",
+	DefaultURL: DefaultURL,
+	Targets:    Targets,
+	Options:    Options,
+	New:        New,
 }

@@ -3,20 +3,25 @@
 package netsapiens
 
 import (
-	"errors"
-
 	"github.com/onboard/onboard/internal/connector"
 )
 
-// Vendor describes NetSapiens to the rest of the tool.
-var Vendor = connector.Vendor{
-	Name:    "netsapiens",
-	Label:   "NetSapiens",
-	Targets: Targets,
-	New:     New,
+// DefaultURL is empty: every NetSapiens installation has its own address
+// (https://<host>/ns-api/v2), so base_url must be configured.
+const DefaultURL = ""
+
+// Options are the configuration keys NetSapiens takes.
+var Options = []connector.Option{
+	{Name: "token", Secret: true, Required: true,
+		Help: "API key or OAuth access token, sent as Authorization: Bearer <token>"},
 }
 
-// New builds a client from settings.
-func New(s connector.Settings) (connector.Client, error) {
-	return nil, errors.New("netsapiens: client not built yet")
+// Vendor describes NetSapiens to the rest of the tool.
+var Vendor = connector.Vendor{
+	Name:       "netsapiens",
+	Label:      "NetSapiens",
+	DefaultURL: DefaultURL,
+	Targets:    Targets,
+	Options:    Options,
+	New:        New,
 }

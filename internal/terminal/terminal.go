@@ -13,15 +13,16 @@ import (
 type IO struct {
 	In          io.Reader
 	Out, ErrOut io.Writer
-	// OutTTY and ErrTTY say whether stdout and stderr are terminals.
-	OutTTY, ErrTTY bool
+	// InTTY, OutTTY and ErrTTY say whether stdin, stdout and stderr are
+	// terminals.
+	InTTY, OutTTY, ErrTTY bool
 }
 
 // System returns the process's real streams.
 func System() *IO {
 	return &IO{
 		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
-		OutTTY: isTerminal(os.Stdout), ErrTTY: isTerminal(os.Stderr),
+		InTTY: isTerminal(os.Stdin), OutTTY: isTerminal(os.Stdout), ErrTTY: isTerminal(os.Stderr),
 	}
 }
 
@@ -30,5 +31,8 @@ func System() *IO {
 func (io *IO) Interactive() bool {
 	return io.ErrTTY && os.Getenv("CI") == "" && os.Getenv("TERM") != "dumb"
 }
+
+// CanPrompt reports whether a person can answer a question on stdin.
+func (io *IO) CanPrompt() bool { return io.InTTY && io.ErrTTY }
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }

@@ -1,0 +1,343 @@
+package fonedynamics
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/onboard/onboard/internal/connector"
+	"github.com/onboard/onboard/internal/connector/httpcall"
+	"github.com/onboard/onboard/internal/schema"
+)
+
+// Client creates Fone Dynamics online logins. It is safe for concurrent
+// use.
+//
+// Answers: a 2xx carrying OnlineLogin.OnlineLoginSid is Created (a 2xx
+// without it is Uncertain); a refusal saying the email is taken is
+// Exists, with the ID found by listing the account's logins; other 4xx
+// are Invalid with the vendor's message; 401/403 are Auth (static
+// credentials cannot be refreshed); 429 and 5xx are Retryable.
+type Client struct {
+	call   *httpcall.Caller
+	base   string
+	auth   string // Authorization header value
+	token  string
+	scheme string
+}
+
+var _ connector.Client = (*Client)(nil)
+
+// Paging of the login list in Lookup.
+const (
+	pageSize = 100
+	maxPages = 200
+)
+
+// New builds a client from settings: base_url (default DefaultURL),
+// token, auth_scheme (basic, the default, or bearer) and, for basic,
+// account_sid.
+func New(s connector.Settings) (connector.Client, error) {
+	sid := strings.TrimSpace(s.Options["account_sid"])
+	token := strings.TrimSpace(s.Options["token"])
+	scheme := strings.ToLower(strings.TrimSpace(s.Options["auth_scheme"]))
+	if scheme == "" {
+		scheme = "basic"
+	}
+	if token == "" {
+		return nil, errors.New("fonedynamics: option token is required: the API token from the portal (for example token: ${FONEDYNAMICS_TOKEN})")
+	}
+	c := &Client{token: token, scheme: scheme}
+	switch scheme {
+	case "basic":
+		if sid == "" {
+			return nil, errors.New("fonedynamics: option account_sid is required with auth_scheme basic: the account SID from the portal")
+		}
+		c.auth = "Basic " + base64.StdEncoding.EncodeToString([]byte(sid+":"+token))
+	case "bearer":
+		c.auth = "Bearer " + token
+	default:
+		return nil, fmt.Errorf("fonedynamics: option auth_scheme is %q; use basic or bearer", s.Options["auth_scheme"])
+	}
+	base, err := httpcall.BaseURL("fonedynamics", s.BaseURL, DefaultURL)
+	if err != nil {
+		return nil, err
+	}
+	c.base = base
+	c.call = httpcall.New("fonedynamics", s)
+	return c, nil
+}
+
+func checkTarget(r schema.Record) error {
+	if r.Target == nil || r.Target.ID != Login.ID {
+		id := "none"
+		if r.Target != nil {
+			id = r.Target.ID
+		}
+		return fmt.Errorf("fonedynamics: cannot create records of target %s", id)
+	}
+	if r.Text("PropertySid") == "" {
+		return errors.New("fonedynamics: the property SID is missing: fill in the Property SID column or set it in the configuration's defaults")
+	}
+	return nil
+}
+
+func (c *Client) createURL(r schema.Record) string {
+	return c.base + "/v2/Properties/" + url.PathEscape(r.Text("PropertySid")) + "/OnlineLogins"
+}
+
+func (c *Client) header() http.Header { return http.Header{"Authorization": {c.auth}} }
+
+// Preview returns the request Create would send, secrets redacted.
+func (c *Client) Preview(req connector.Request) connector.Preview {
+	p := connector.Preview{Method: http.MethodPost, URL: c.createURL(req.Record)}
+	if req.Record.Target != nil && req.Record.Target.ID == Login.ID {
+		p.Body = req.Record.Redacted()
+	}
+	return p
+}
+
+// Create posts one online login and classifies the answer.
+func (c *Client) Create(ctx context.Context, req connector.Request) connector.Outcome {
+	rec := req.Record
+	if err := checkTarget(rec); err != nil {
+		return connector.Outcome{Status: connector.Invalid, Message: err.Error()}
+	}
+	resp, err := c.call.Do(ctx, httpcall.Request{Method: http.MethodPost, URL: c.createURL(rec), Header: c.header(), JSON: rec.Body()})
+	if err != nil {
+		return c.finish(c.call.FailureOutcome(err, true), rec)
+	}
+	return c.finish(c.createAnswer(ctx, rec, resp), rec)
+}
+
+func (c *Client) createAnswer(ctx context.Context, rec schema.Record, resp *httpcall.Response) connector.Outcome {
+	msg := vendorText(resp)
+	switch {
+	case resp.OK():
+		obj, err := httpcall.DecodeObject(resp.Body)
+		if resp.BodyErr != nil {
+			err = resp.BodyErr
+		}
+		var sid string
+		if err == nil {
+			if login, ok := httpcall.Field(obj, "OnlineLogin"); ok {
+				if m, ok := login.(map[string]any); ok {
+					sid = httpcall.FieldText(m, "OnlineLoginSid")
+				}
+			}
+			if sid == "" {
+				err = errors.New("it has no OnlineLogin.OnlineLoginSid")
+			}
+		}
+		if err != nil {
+			return connector.Outcome{Status: connector.Uncertain, HTTPStatus: resp.Status, Message: fmt.Sprintf(
+				"Fone Dynamics answered %s but its body could not be read (%v); the login may have been created", httpcall.StatusText(resp.Status), err)}
+		}
+		return connector.Outcome{Status: connector.Created, ID: sid, HTTPStatus: resp.Status}
+	case resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden:
+		return connector.Outcome{Status: connector.Auth, HTTPStatus: resp.Status, Message: "Fone Dynamics refused the credentials: " + words(resp, msg)}
+	}
+	if o, ok := c.call.Trouble(resp, msg); ok {
+		return o
+	}
+	if resp.Status >= 300 && resp.Status < 400 {
+		return connector.Outcome{Status: connector.Invalid, HTTPStatus: resp.Status, Message: fmt.Sprintf(
+			"%s redirect to %q: check base_url", httpcall.StatusText(resp.Status), resp.Header.Get("Location"))}
+	}
+	if resp.Status == http.StatusConflict || duplicate(msg) {
+		return c.confirmExisting(ctx, rec, resp.Status, words(resp, msg))
+	}
+	return connector.Outcome{Status: connector.Invalid, HTTPStatus: resp.Status, Message: words(resp, msg)}
+}
+
+// duplicateWords mark a refusal saying the email is taken (the only
+// unique value of an online login).
+var duplicateWords = []string{"already", "duplicate", "in use", "taken"}
+
+func duplicate(msg string) bool {
+	m := strings.ToLower(msg)
+	for _, w := range duplicateWords {
+		if strings.Contains(m, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// confirmExisting looks up the login a refusal says exists.
+func (c *Client) confirmExisting(ctx context.Context, rec schema.Record, status int, msg string) connector.Outcome {
+	lk := c.lookup(ctx, rec)
+	switch lk.Status {
+	case connector.Exists:
+		m := msg
+		if lk.Message != "" {
+			m += " (" + lk.Message + ")"
+		}
+		return connector.Outcome{Status: connector.Exists, ID: lk.ID, HTTPStatus: status, Message: m}
+	case connector.NotFound:
+		return connector.Outcome{Status: connector.Invalid, HTTPStatus: status, Message: fmt.Sprintf(
+			"%s (no online login with email %q is visible to this account, so another account holds it)", msg, rec.Text("Email"))}
+	}
+	return connector.Outcome{Status: connector.Exists, HTTPStatus: status,
+		Message: fmt.Sprintf("%s (could not look it up to confirm: %s)", msg, lk.Message)}
+}
+
+// Lookup finds the online login by its email in the account's list of
+// logins (GET /v2/OnlineLogins, page by page): Exists with its
+// OnlineLoginSid, or NotFound.
+func (c *Client) Lookup(ctx context.Context, req connector.Request) connector.Outcome {
+	if req.Record.Target == nil || req.Record.Target.ID != Login.ID {
+		return connector.Outcome{Status: connector.Invalid, Message: "fonedynamics: cannot look up records of this target"}
+	}
+	return c.finish(c.lookup(ctx, req.Record), req.Record)
+}
+
+func (c *Client) lookup(ctx context.Context, rec schema.Record) connector.Outcome {
+	email := rec.Text("Email")
+	if email == "" {
+		return connector.Outcome{Status: connector.Invalid, Message: "cannot look up an online login without its email"}
+	}
+	property := rec.Text("PropertySid")
+	skip, pageToken := 0, ""
+	seen := make(map[string]bool)
+	for page := 0; page < maxPages; page++ {
+		q := url.Values{"Results_Count": {strconv.Itoa(pageSize)}, "Results_Skip": {strconv.Itoa(skip)}}
+		if pageToken != "" {
+			q.Set("PageToken", pageToken)
+		}
+		resp, err := c.call.Do(ctx, httpcall.Request{Method: http.MethodGet, URL: c.base + "/v2/OnlineLogins?" + q.Encode(), Header: c.header()})
+		if err != nil {
+			return c.call.FailureOutcome(err, false)
+		}
+		if !resp.OK() {
+			return c.listRefused(resp)
+		}
+		obj, err := httpcall.DecodeObject(resp.Body)
+		if resp.BodyErr != nil {
+			err = resp.BodyErr
+		}
+		if err != nil {
+			return connector.Outcome{Status: connector.Retryable, HTTPStatus: resp.Status,
+				Message: fmt.Sprintf("Fone Dynamics' list of online logins could not be read: %v", err)}
+		}
+		list, _ := httpcall.Field(obj, "OnlineLogins")
+		logins, _ := list.([]any)
+		fresh := 0
+		for _, it := range logins {
+			login, ok := it.(map[string]any)
+			if !ok {
+				continue
+			}
+			sid := httpcall.FieldText(login, "OnlineLoginSid")
+			if !seen[sid] {
+				seen[sid] = true
+				fresh++
+			}
+			if strings.EqualFold(httpcall.FieldText(login, "Email"), email) {
+				o := connector.Outcome{Status: connector.Exists, ID: sid, HTTPStatus: resp.Status}
+				if property != "" && !hasProperty(login, property) {
+					o.Message = fmt.Sprintf("the login exists but has no permissions on property %s", property)
+				}
+				return o
+			}
+		}
+		skip += len(logins)
+		pageToken = httpcall.FieldText(obj, "NextPageToken")
+		total, hasTotal := httpcall.Field(obj, "TotalCount")
+		if len(logins) > 0 && fresh == 0 {
+			return connector.Outcome{Status: connector.Uncertain, HTTPStatus: resp.Status, Message: fmt.Sprintf(
+				"the list of online logins repeated itself after %d entries without %q; check the portal", len(seen), email)}
+		}
+		more := len(logins) > 0
+		if pageToken == "" && hasTotal {
+			if n, err := strconv.Atoi(httpcall.Text(total)); err == nil {
+				more = more && skip < n
+			}
+		}
+		if !more {
+			return connector.Outcome{Status: connector.NotFound, HTTPStatus: resp.Status,
+				Message: fmt.Sprintf("no online login with email %q among %d listed", email, len(seen))}
+		}
+	}
+	return connector.Outcome{Status: connector.Uncertain, Message: fmt.Sprintf(
+		"looked through %d online logins in %d pages without finding %q and stopped; check the portal", len(seen), maxPages, email)}
+}
+
+// hasProperty reports whether a login's Permissions name the property.
+func hasProperty(login map[string]any, property string) bool {
+	perms, _ := httpcall.Field(login, "Permissions")
+	list, _ := perms.([]any)
+	for _, p := range list {
+		if m, ok := p.(map[string]any); ok && strings.EqualFold(httpcall.FieldText(m, "PropertySid"), property) {
+			return true
+		}
+	}
+	return false
+}
+
+// listRefused classifies a non-2xx answer to the list request.
+func (c *Client) listRefused(resp *httpcall.Response) connector.Outcome {
+	msg := vendorText(resp)
+	if resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden {
+		return connector.Outcome{Status: connector.Auth, HTTPStatus: resp.Status, Message: "Fone Dynamics refused the credentials: " + words(resp, msg)}
+	}
+	if o, ok := c.call.Trouble(resp, msg); ok {
+		return o
+	}
+	return connector.Outcome{Status: connector.Invalid, HTTPStatus: resp.Status, Message: "listing online logins: " + words(resp, msg)}
+}
+
+// vendorText is the vendor's words in an error answer: a message (at the
+// top level or inside an Error object) with its error code, or an excerpt
+// of a text body; "" when it said nothing.
+func vendorText(resp *httpcall.Response) string {
+	obj, err := httpcall.DecodeObject(resp.Body)
+	if err != nil {
+		return httpcall.Snippet(resp.Body)
+	}
+	msgKeys := []string{"Message", "ErrorMessage", "Error_Description", "Detail", "Title"}
+	codeKeys := []string{"Code", "ErrorCode"}
+	msg, code := httpcall.FieldText(obj, msgKeys...), httpcall.FieldText(obj, codeKeys...)
+	if inner, ok := httpcall.Field(obj, "Error"); ok {
+		switch e := inner.(type) {
+		case map[string]any:
+			if msg == "" {
+				msg = httpcall.FieldText(e, msgKeys...)
+			}
+			if code == "" {
+				code = httpcall.FieldText(e, codeKeys...)
+			}
+		case string:
+			if msg == "" {
+				msg = e
+			}
+		}
+	}
+	if msg != "" && code != "" && code != msg {
+		return fmt.Sprintf("%s (error code %s)", msg, code)
+	}
+	if msg == "" {
+		return code
+	}
+	return msg
+}
+
+// words is the vendor's message, or the HTTP status when it gave none.
+func words(resp *httpcall.Response, msg string) string {
+	if msg != "" {
+		return msg
+	}
+	return httpcall.StatusText(resp.Status)
+}
+
+// finish keeps the credentials and the login's password out of the
+// message.
+func (c *Client) finish(o connector.Outcome, rec schema.Record) connector.Outcome {
+	o.Message = httpcall.Scrub(o.Message, append(httpcall.RecordSecrets(rec), c.token, strings.TrimPrefix(c.auth, "Basic "))...)
+	return o
+}
