@@ -12,7 +12,7 @@ test:
 	$(GO) test -race -count=1 -timeout 8m ./...
 
 demo: build
-	$(BIN) validate samples/new-hires.xlsx
+	$(BIN) run samples/new-hires.xlsx --sandbox
 
 # Regenerate templates/, docs/targets.md and samples/ from the field descriptions.
 templates:

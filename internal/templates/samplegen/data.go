@@ -16,11 +16,15 @@ import (
 // Domain is the NetSapiens domain the samples create sites and users in.
 const Domain = "acme.example"
 
-// The Fone Dynamics properties and the Cove customer the samples use.
+// The Fone Dynamics properties and the Cove customers the samples use.
+// They are ones the sandbox knows (its own property, the property in the
+// vendor's documentation, its partner and a child customer), so
+// `onboard run samples/... --sandbox` creates every valid row.
 const (
-	SydneyProperty    = "S7D41C9A2E8B3F60A1C5E9D2B7F4A8C03"
-	MelbourneProperty = "S2B8E5F1C7A94D03E6B1F8A2C5D9E7B41"
-	CovePartnerID     = 482913
+	SydneyProperty    = "SSANDBOX0123456789ABCDEF01234567"
+	MelbourneProperty = "S1234567890ABCDEF1234567890ABCDE"
+	CovePartnerID     = 123456
+	CoveEMEAPartnerID = "123457"
 )
 
 // bad marks a deliberate mistake: the value as typed, the rule it breaks
@@ -298,7 +302,7 @@ func csvAcefone() [][]string {
 // encoded in Windows-1252, as Excel saves "CSV" on a European Windows
 // machine. Headers are the vendor's wire keys.
 func csvCoveEMEA() [][]string {
-	p := "482913"
+	p := CoveEMEAPartnerID
 	return [][]string{
 		{"PartnerId", "Name", "EmailAddress", "Password", "RoleId", "FirstName", "FullName", "Title", "PhoneNumber"},
 		{p, "francois.dubois@acme.example", "francois.dubois@acme.example", "Tour-Eiffel-1889", "4", "François", "Dubois", "Responsable informatique", "+33 1 42 68 53 00"},

@@ -1,0 +1,239 @@
+package batch_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/onboard/onboard/internal/batch"
+	"github.com/onboard/onboard/internal/config"
+	"github.com/onboard/onboard/internal/dispatch"
+	"github.com/onboard/onboard/internal/report"
+	"github.com/onboard/onboard/internal/sandbox"
+	"github.com/onboard/onboard/internal/templates/samplegen"
+)
+
+const sample = "../../samples/new-hires.xlsx"
+
+func startSandbox(t *testing.T, opts sandbox.Options) (*sandbox.Server, *config.Config) {
+	t.Helper()
+	sb, err := sandbox.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := sb.Start(context.Background(), "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close() })
+	cfg, err := config.Parse(sandbox.ConfigYAML(base), "sandbox", func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sb, cfg
+}
+
+// fastBackoff keeps retry waits short in tests.
+var fastBackoff = dispatch.Backoff{Base: 5 * time.Millisecond, Cap: 50 * time.Millisecond}
+
+func run(t *testing.T, cfg *config.Config, stateDir string) *batch.Result {
+	t.Helper()
+	res, err := batch.Run(context.Background(), batch.Options{Input: sample, Config: cfg, StateDir: stateDir, Backoff: fastBackoff})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// checkExactlyOnce asserts every record in the ledger was accepted as new
+// exactly once and that there are as many as want.
+func checkExactlyOnce(t *testing.T, sb *sandbox.Server, want int) {
+	t.Helper()
+	n := 0
+	for target, entries := range sb.Ledger().Created {
+		for _, e := range entries {
+			if e.Implicit {
+				continue
+			}
+			n++
+			if e.Creates != 1 {
+				t.Errorf("%s %s created %d times", target, e.Key, e.Creates)
+			}
+		}
+	}
+	if n != want {
+		t.Errorf("ledger holds %d records, want %d", n, want)
+	}
+}
+
+func TestRunCreatesEveryValidRowOnceAndResumes(t *testing.T) {
+	sb, cfg := startSandbox(t, sandbox.Options{Seed: 1})
+	stateDir := t.TempDir()
+	res := run(t, cfg, stateDir)
+
+	mistakes := len(samplegen.Mistakes())
+	valid := len(res.Outcomes) - mistakes
+	if got := res.Count(batch.StatusInvalid); got != mistakes {
+		t.Errorf("invalid = %d, want the sample's %d mistakes", got, mistakes)
+	}
+	if got := res.Count(batch.StatusCreated); got != valid {
+		for _, o := range res.Outcomes {
+			if o.Status != batch.StatusCreated && o.Status != batch.StatusInvalid {
+				t.Logf("%s row %d: %s %s", o.Sheet, o.Row, o.Status, o.Message)
+			}
+		}
+		t.Fatalf("created = %d, want %d", got, valid)
+	}
+	for _, o := range res.Outcomes {
+		if o.Status == batch.StatusCreated && (o.ID == "" || o.Attempts < 1) {
+			t.Errorf("%s row %d created without an ID or attempt: %+v", o.Sheet, o.Row, o)
+		}
+	}
+	checkExactlyOnce(t, sb, valid)
+
+	// The same input again: nothing is sent, everything is reported.
+	again := run(t, cfg, stateDir)
+	for name, v := range again.Stats.Vendors {
+		if v.Requests != 0 {
+			t.Errorf("rerun sent %d requests to %s", v.Requests, name)
+		}
+	}
+	if got := again.Count(batch.StatusCreated); got != valid {
+		t.Errorf("rerun reports %d created, want %d", got, valid)
+	}
+	for _, o := range again.Outcomes {
+		if o.Status == batch.StatusCreated && !strings.Contains(o.Message, "earlier run") {
+			t.Errorf("rerun row %d: %q does not say it was created earlier", o.Row, o.Message)
+		}
+	}
+	checkExactlyOnce(t, sb, valid)
+}
+
+func TestRunWithFaultsStillCreatesExactlyOnce(t *testing.T) {
+	sb, cfg := startSandbox(t, sandbox.Options{Seed: 7, Faults: sandbox.Faults{ErrorRate: 0.15, LostRate: 0.15, MalformedRate: 0.05}})
+	res := run(t, cfg, t.TempDir())
+	valid := len(res.Outcomes) - len(samplegen.Mistakes())
+	if got := res.Count(batch.StatusCreated); got != valid {
+		for _, o := range res.Outcomes {
+			if o.Status != batch.StatusCreated && o.Status != batch.StatusInvalid {
+				t.Logf("%s row %d: %s %s", o.Sheet, o.Row, o.Status, o.Message)
+			}
+		}
+		t.Errorf("created = %d, want %d", got, valid)
+	}
+	st := sb.Ledger().Stats
+	faults := 0
+	for _, s := range st {
+		faults += s.Errors + s.Lost + s.Malformed
+	}
+	if faults == 0 {
+		t.Fatal("no fault was injected: the test proves nothing")
+	}
+	checkExactlyOnce(t, sb, valid)
+}
+
+func TestVendorNotConfiguredAndDryRun(t *testing.T) {
+	sb, full := startSandbox(t, sandbox.Options{})
+	// Keep only NetSapiens.
+	var yaml bytes.Buffer
+	for _, line := range strings.Split(string(sandbox.ConfigYAML(strings.TrimSuffix(full.Settings("netsapiens").BaseURL, sandbox.NetSapiensPath))), "\n") {
+		if strings.Contains(line, "acefone:") || strings.Contains(line, "fonedynamics:") || strings.Contains(line, "cove:") {
+			continue
+		}
+		yaml.WriteString(line + "\n")
+	}
+	cfg, err := config.Parse(yaml.Bytes(), "netsapiens only", func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := run(t, cfg, t.TempDir())
+	for _, o := range res.Outcomes {
+		if o.Status == batch.StatusInvalid {
+			continue
+		}
+		if strings.HasPrefix(o.Target, "netsapiens.") != (o.Status == batch.StatusCreated) {
+			t.Errorf("%s row %d: %s %s", o.Target, o.Row, o.Status, o.Message)
+		}
+		if !strings.HasPrefix(o.Target, "netsapiens.") && !strings.Contains(o.Message, "not configured") {
+			t.Errorf("%s row %d: message %q", o.Target, o.Row, o.Message)
+		}
+	}
+
+	// A dry run prints requests with secrets redacted and sends nothing.
+	sb.Reset()
+	var out bytes.Buffer
+	dry, err := batch.Run(context.Background(), batch.Options{Input: sample, Config: full, DryRun: true, DryRunOut: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := dry.Count(batch.StatusNotSent); n != len(dry.Outcomes)-len(samplegen.Mistakes()) {
+		t.Errorf("dry run: %d not sent", n)
+	}
+	for target, entries := range sb.Ledger().Created {
+		if len(entries) != 0 {
+			t.Errorf("dry run created %s records: %v", target, entries)
+		}
+	}
+	if !strings.Contains(out.String(), `"method":"POST"`) || !strings.Contains(out.String(), "********") {
+		t.Errorf("dry run output lacks requests or redaction:\n%.500s", out.String())
+	}
+	for _, secret := range samplePasswords() {
+		if strings.Contains(out.String(), secret) {
+			t.Errorf("dry run printed password %q", secret)
+		}
+	}
+}
+
+// samplePasswords are the passwords typed in the sample workbook.
+func samplePasswords() []string {
+	return []string{"Harbour-Bridge-21", "Bondi!Surf2024", "Opera#House88", "Yarra_River_42"}
+}
+
+func TestNoSecretInStateOrResultWorkbook(t *testing.T) {
+	_, cfg := startSandbox(t, sandbox.Options{})
+	stateDir := t.TempDir()
+	res := run(t, cfg, stateDir)
+	path := filepath.Join(t.TempDir(), "result.xlsx")
+	if err := report.WriteResult(context.Background(), path, res); err != nil {
+		t.Fatal(err)
+	}
+	secrets := append(samplePasswords(), sandbox.NetSapiensToken, sandbox.AcefonePassword, sandbox.FoneDynamicsToken, sandbox.CovePassword)
+	db, err := os.ReadFile(filepath.Join(stateDir, "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(db, []byte("netsapiens.user")) {
+		t.Fatal("state file holds no entries: the check proves nothing")
+	}
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	var book bytes.Buffer
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(&book, rc)
+		rc.Close()
+	}
+	if !strings.Contains(book.String(), "olivia.taylor@acme.example") {
+		t.Fatal("result workbook lacks the sample's data: the check proves nothing")
+	}
+	for _, s := range secrets {
+		if bytes.Contains(db, []byte(s)) {
+			t.Errorf("state holds secret %q", s)
+		}
+		if strings.Contains(book.String(), s) {
+			t.Errorf("result workbook holds secret %q", s)
+		}
+	}
+}

@@ -1,0 +1,160 @@
+package validate
+
+import (
+	"fmt"
+	"hash/maphash"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/onboard/onboard/internal/schema"
+)
+
+// uniqueIndex enforces one schema.Unique rule of a target across every
+// sheet of the input that feeds the target.
+//
+// To stay compact and fast with a million rows it keeps no keys, only a
+// 64-bit seeded hash of each key (computed by the workers, see keyHash)
+// and the ordinal of the row that first used it, in an open-addressing
+// table: 12 bytes a slot, 16-32 bytes a row, about one memory access per
+// row. Two different keys would have to share a hash for a false "already
+// used"; with a fresh random seed per run that chance is about 1 in 10^7
+// for a million rows.
+//
+// Values are compared ignoring case: e-mail addresses, login names and
+// domains are case-insensitive at the vendors, and a duplicate that
+// differs only in case would be refused there anyway.
+type uniqueIndex struct {
+	rule    schema.Unique
+	target  *schema.Target
+	fis     []int // field indexes of rule.Fields
+	subject int   // the rule's last field: the one reported ("Extension 101 in domain ...")
+	hashes  []uint64
+	ords    []uint32 // aligned with hashes
+	used    int
+}
+
+func newUniqueIndexes(t *schema.Target) []*uniqueIndex {
+	var out []*uniqueIndex
+	for _, u := range t.Unique {
+		ix := &uniqueIndex{rule: u, target: t}
+		for _, k := range u.Fields {
+			ix.fis = append(ix.fis, t.FieldIndex(k))
+		}
+		ix.subject = ix.fis[len(ix.fis)-1]
+		out = append(out, ix)
+	}
+	return out
+}
+
+// keyHash returns the hash of the record's key for the rule, or 0 when a
+// value of the rule is missing (such rows are not checked). It runs in the
+// workers; h is the worker's own hasher, seeded with the run's seed.
+func (ix *uniqueIndex) keyHash(h *maphash.Hash, rec schema.Record) uint64 {
+	h.Reset()
+	for _, fi := range ix.fis {
+		v := rec.Values[fi]
+		if v == nil {
+			return 0
+		}
+		_, _ = h.WriteString(strings.ToLower(schema.Display(v)))
+		_ = h.WriteByte(0)
+	}
+	if sum := h.Sum64(); sum != 0 {
+		return sum
+	}
+	return 1
+}
+
+// add records a key hash (not 0) for the row with ordinal ord. When the
+// key was seen before it returns the first row's ordinal and true.
+func (ix *uniqueIndex) add(hash uint64, ord uint32) (first uint32, dup bool) {
+	if (ix.used+1)*4 > len(ix.hashes)*3 {
+		ix.grow()
+	}
+	mask := uint64(len(ix.hashes) - 1)
+	for i := hash & mask; ; i = (i + 1) & mask {
+		switch ix.hashes[i] {
+		case 0:
+			ix.hashes[i], ix.ords[i] = hash, ord
+			ix.used++
+			return 0, false
+		case hash:
+			return ix.ords[i], true
+		}
+	}
+}
+
+func (ix *uniqueIndex) grow() {
+	oldHashes, oldOrds := ix.hashes, ix.ords
+	size := 1024
+	if len(oldHashes) > 0 {
+		size = 2 * len(oldHashes)
+	}
+	ix.hashes, ix.ords = make([]uint64, size), make([]uint32, size)
+	mask := uint64(size - 1)
+	for j, h := range oldHashes {
+		if h == 0 {
+			continue
+		}
+		i := h & mask
+		for ix.hashes[i] != 0 {
+			i = (i + 1) & mask
+		}
+		ix.hashes[i], ix.ords[i] = h, oldOrds[j]
+	}
+}
+
+// rowSpan says that ordinals from ord on are consecutive rows of a sheet
+// starting at row. A run keeps one span per sheet plus one per gap in the
+// row numbers (blank rows, multi-line CSV records), so turning an ordinal
+// back into a sheet and row costs next to no memory.
+type rowSpan struct {
+	ord   uint32
+	sheet int
+	row   int
+}
+
+// rowOrdinals numbers the validated rows of a run in order.
+type rowOrdinals struct {
+	next  uint32
+	spans []rowSpan
+}
+
+// add numbers the next row; ok is false once 2^32-1 rows were numbered.
+func (o *rowOrdinals) add(sheet, row int) (ord uint32, ok bool) {
+	if o.next == math.MaxUint32 {
+		return 0, false
+	}
+	ord = o.next
+	o.next++
+	if n := len(o.spans); n == 0 || o.spans[n-1].sheet != sheet || o.spans[n-1].row+int(ord-o.spans[n-1].ord) != row {
+		o.spans = append(o.spans, rowSpan{ord: ord, sheet: sheet, row: row})
+	}
+	return ord, true
+}
+
+// locate returns the sheet index and row number of an ordinal.
+func (o *rowOrdinals) locate(ord uint32) (sheet, row int) {
+	i := sort.Search(len(o.spans), func(i int) bool { return o.spans[i].ord > ord }) - 1
+	s := o.spans[i]
+	return s.sheet, s.row + int(ord-s.ord)
+}
+
+// describe words a duplicate: "Extension 101 in domain example.com is
+// already used on row 5".
+func (ix *uniqueIndex) describe(rec schema.Record, where string) string {
+	f := ix.target.Fields[ix.subject]
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s", f.Label, schema.Display(rec.Values[ix.subject]))
+	for i, fi := range ix.fis[:len(ix.fis)-1] {
+		if i == 0 {
+			b.WriteString(" in ")
+		} else {
+			b.WriteString(" and ")
+		}
+		fmt.Fprintf(&b, "%s %s", lowerFirst(ix.target.Fields[fi].Label), schema.Display(rec.Values[fi]))
+	}
+	fmt.Fprintf(&b, " is already used %s", where)
+	return b.String()
+}
