@@ -65,7 +65,7 @@ func TestDefaultConcurrencyReachesTheRate(t *testing.T) {
 	for _, c := range []struct {
 		r    rate.Limit
 		want int
-	}{{0.5, 4}, {5, 4}, {20, 7}, {200, 32}, {rate.Inf, 32}} {
+	}{{0.5, 4}, {5, 4}, {20, 7}, {200, 52}, {1000, 64}, {rate.Inf, 64}} {
 		if got := DefaultConcurrency(c.r); got != c.want {
 			t.Errorf("DefaultConcurrency(%v) = %d, want %d", c.r, got, c.want)
 		}

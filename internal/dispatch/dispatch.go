@@ -113,13 +113,13 @@ const (
 
 // DefaultConcurrency is the number of requests in flight needed to reach
 // rate r when answers take AssumedLatency, plus headroom for slow answers:
-// ceil(r × 250 ms) + 2, at least 4 and at most 32.
+// ceil(r × 250 ms) + 2, at least 4 and at most 64 (each send also waits for two durable state writes).
 func DefaultConcurrency(r rate.Limit) int {
 	if r == rate.Inf || r <= 0 {
-		return 32
+		return 64
 	}
 	n := int(math.Ceil(float64(r)*AssumedLatency.Seconds())) + 2
-	return min(max(n, 4), 32)
+	return min(max(n, 4), 64)
 }
 
 // Dispatcher sends jobs through per-vendor lanes. Configure it, then call

@@ -426,10 +426,11 @@ func (r *run) waitPause(l *lane) (time.Time, error) {
 	}
 }
 
-// pause holds the whole lane for the vendor's Retry-After; waitPause
-// resumes it.
+// pause holds the whole lane for a 429's Retry-After; waitPause resumes
+// it. A Retry-After on another answer (a 503) delays only that job's
+// retry: one overloaded answer is no reason to stop every worker.
 func (r *run) pause(l *lane, out connector.Outcome) {
-	if out.RetryAfter <= 0 {
+	if out.RetryAfter <= 0 || out.HTTPStatus != http.StatusTooManyRequests {
 		return
 	}
 	now := r.now()

@@ -1,0 +1,163 @@
+package batch_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/onboard/onboard/internal/batch"
+	"github.com/onboard/onboard/internal/config"
+	"github.com/onboard/onboard/internal/sandbox"
+)
+
+// writeFourVendorWorkbook writes perVendor valid rows for each of the four
+// vendors' user targets.
+func writeFourVendorWorkbook(tb testing.TB, path string, perVendor int) {
+	tb.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	sheets := []struct {
+		name   string
+		header []string
+		row    func(i int) []any
+	}{
+		{"netsapiens.user", []string{"domain", "user", "name-first-name", "name-last-name", "email-address", "user-scope"},
+			func(i int) []any {
+				return []any{"bench.example", fmt.Sprint(1000 + i), "First", fmt.Sprintf("Last%d", i), fmt.Sprintf("ns%d@bench.example", i), "Basic User"}
+			}},
+		{"acefone.user", []string{"name", "number", "create_agent", "email", "login_id", "user_role", "password", "status", "caller_id"},
+			func(i int) []any {
+				return []any{fmt.Sprintf("Agent %d", i), fmt.Sprintf("91987%07d", i), "TRUE", fmt.Sprintf("ace%d@bench.example", i),
+					fmt.Sprintf("agent%d", i), "3", "Bench-Passw0rd!", "TRUE", "101"}
+			}},
+		{"fonedynamics.login", []string{"PropertySid", "Email", "Password", "FirstName", "LastName", "Scopes"},
+			func(i int) []any {
+				return []any{sandbox.FoneDynamicsPropertySid, fmt.Sprintf("fd%d@bench.example", i), "Bench-Passw0rd!", "First", fmt.Sprintf("Last%d", i), "Reporting"}
+			}},
+		{"cove.user", []string{"PartnerId", "Name", "EmailAddress", "FirstName", "FullName", "RoleId"},
+			func(i int) []any {
+				e := fmt.Sprintf("cove%d@bench.example", i)
+				return []any{"123456", e, e, "First", fmt.Sprintf("Last%d", i), "4"}
+			}},
+	}
+	for si, s := range sheets {
+		if si == 0 {
+			if err := f.SetSheetName("Sheet1", s.name); err != nil {
+				tb.Fatal(err)
+			}
+		} else if _, err := f.NewSheet(s.name); err != nil {
+			tb.Fatal(err)
+		}
+		sw, err := f.NewStreamWriter(s.name)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		hdr := make([]any, len(s.header))
+		for i, h := range s.header {
+			hdr[i] = h
+		}
+		if err := sw.SetRow("A1", hdr); err != nil {
+			tb.Fatal(err)
+		}
+		for i := 0; i < perVendor; i++ {
+			cell, _ := excelize.CoordinatesToCellName(1, i+2)
+			if err := sw.SetRow(cell, s.row(i)); err != nil {
+				tb.Fatal(err)
+			}
+		}
+		if err := sw.Flush(); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := f.SaveAs(path); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// benchRows is the rows per vendor (ONBOARD_BENCH_ROWS overrides it for
+// a quick look).
+var benchRows = func() int {
+	if n, err := strconv.Atoi(os.Getenv("ONBOARD_BENCH_ROWS")); err == nil && n > 0 {
+		return n
+	}
+	return 2500
+}()
+
+var benchConc, _ = strconv.Atoi(os.Getenv("ONBOARD_BENCH_CONCURRENCY"))
+
+// BenchmarkRunFourVendors is the run scenario of the README: 10,000 rows
+// over the four vendors against the in-process sandbox, each vendor
+// limited to 200 requests/s with 20 ms latency, onboard configured at the
+// same 200/s. It reports the wall time against the floor the limits set
+// (2,500 rows ÷ 200/s = 12.5 s), the 429s seen, and records accepted more
+// than once (must be 0).
+func BenchmarkRunFourVendors(b *testing.B) {
+	perVendor, rps := benchRows, 200.0
+	input := filepath.Join(b.TempDir(), "bench.xlsx")
+	writeFourVendorWorkbook(b, input, perVendor)
+	floor := time.Duration(float64(perVendor) / rps * float64(time.Second))
+	for _, sc := range []struct {
+		name   string
+		faults sandbox.Faults
+	}{
+		{"clean", sandbox.Faults{Rate: rps, Latency: 20 * time.Millisecond}},
+		{"5xx10pct_lost2pct", sandbox.Faults{Rate: rps, Latency: 20 * time.Millisecond, ErrorRate: 0.10, LostRate: 0.02}},
+	} {
+		b.Run(sc.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				sb, err := sandbox.New(sandbox.Options{Seed: uint64(i + 1), Faults: sc.faults})
+				if err != nil {
+					b.Fatal(err)
+				}
+				base, err := sb.Start(context.Background(), "127.0.0.1:0")
+				if err != nil {
+					b.Fatal(err)
+				}
+				yaml := strings.ReplaceAll(string(sandbox.ConfigYAML(base)), "rate: 50", fmt.Sprintf("rate: %g", rps))
+				cfg, err := config.Parse([]byte(yaml), "bench", func(string) (string, bool) { return "", false })
+				if err != nil {
+					b.Fatal(err)
+				}
+				start := time.Now()
+				res, err := batch.Run(context.Background(), batch.Options{Input: input, Config: cfg, StateDir: b.TempDir(), Concurrency: benchConc})
+				if err != nil {
+					b.Fatal(err)
+				}
+				wall := time.Since(start)
+				if got := res.Count(batch.StatusCreated); got != 4*perVendor {
+					shown := 0
+					for _, o := range res.Outcomes {
+						if o.Status != batch.StatusCreated && shown < 10 {
+							b.Logf("%s row %d: %s: %s", o.Sheet, o.Row, o.Status, o.Message)
+							shown++
+						}
+					}
+					b.Fatalf("created %d of %d", got, 4*perVendor)
+				}
+				led := sb.Ledger()
+				dup, throttled := 0, 0
+				for _, entries := range led.Created {
+					for _, e := range entries {
+						if e.Creates > 1 {
+							dup++
+						}
+					}
+				}
+				for _, s := range led.Stats {
+					throttled += s.Throttled
+				}
+				sb.Close()
+				b.ReportMetric(wall.Seconds()/floor.Seconds(), "x_floor")
+				b.ReportMetric(float64(throttled), "429s")
+				b.ReportMetric(float64(dup), "duplicates")
+			}
+		})
+	}
+}
