@@ -18,6 +18,7 @@ import (
 
 	"github.com/onboard/onboard/internal/batch"
 	"github.com/onboard/onboard/internal/config"
+	"github.com/onboard/onboard/internal/hires"
 	"github.com/onboard/onboard/internal/intake"
 	"github.com/onboard/onboard/internal/progress"
 	"github.com/onboard/onboard/internal/report"
@@ -30,11 +31,11 @@ import (
 func init() { commands = append(commands, newRunCmd) }
 
 type runFlags struct {
-	config, target, report, stateDir, logFormat   string
-	sandbox, dryRun, asJSON, yes, quiet, noReport bool
-	concurrency                                   int
-	grace                                         time.Duration
-	defaults                                      validate.Defaults
+	config, target, report, stateDir, logFormat, plan string
+	sandbox, dryRun, asJSON, yes, quiet, noReport     bool
+	concurrency                                       int
+	grace                                             time.Duration
+	defaults                                          validate.Defaults
 }
 
 func newRunCmd(io *terminal.IO) *cobra.Command {
@@ -69,6 +70,7 @@ failed; 2 unusable input or configuration; 130 interrupted.`,
 	fl.BoolVar(&f.yes, "yes", false, "do not ask for confirmation before sending to real vendors")
 	fl.BoolVar(&f.quiet, "quiet", false, "no progress output")
 	fl.StringVar(&f.logFormat, "log-format", "text", "log line format when not on a terminal: text or json")
+	fl.StringVar(&f.plan, "plan", "", "onboarding plan (YAML): read INPUT as an HR new-hire sheet, one row per person")
 	fl.StringVar(&f.target, "target", "", "target ID for a CSV whose file name names none")
 	fl.Var(defaultsFlag{f.defaults}, "default", "default value VENDOR.FIELD=VALUE for empty cells or a missing column (repeatable)")
 	fl.DurationVar(&f.grace, "grace", 10*time.Second, "after Ctrl-C, how long requests in flight may finish")
@@ -136,6 +138,13 @@ func runRun(parent context.Context, io *terminal.IO, input string, f *runFlags) 
 	}
 	if f.dryRun && f.asJSON {
 		opt.DryRunOut = nil // stdout carries the one JSON document
+	}
+	if f.plan != "" {
+		p, err := hires.LoadPlan(f.plan)
+		if err != nil {
+			return exitWith(exitUnusable, err)
+		}
+		opt.Plan, opt.CredentialsDir = p, report.Dir
 	}
 	res, err := batch.Run(ctx, opt)
 	if err != nil {
@@ -248,17 +257,19 @@ func newLogger(io *terminal.IO, f *runFlags, mode progress.Mode) *slog.Logger {
 }
 
 type runJSON struct {
-	Input       string          `json:"input"`
-	Report      string          `json:"report"`
-	Rows        int             `json:"rows"`
-	Created     int             `json:"created"`
-	Exists      int             `json:"exists"`
-	Invalid     int             `json:"invalid"`
-	Failed      int             `json:"failed"`
-	NotSent     int             `json:"not_sent"`
-	DryRun      bool            `json:"dry_run,omitempty"`
-	Interrupted bool            `json:"interrupted,omitempty"`
-	Results     []batch.Outcome `json:"results"`
+	Input       string               `json:"input"`
+	Report      string               `json:"report"`
+	Rows        int                  `json:"rows"`
+	Created     int                  `json:"created"`
+	Exists      int                  `json:"exists"`
+	Invalid     int                  `json:"invalid"`
+	Failed      int                  `json:"failed"`
+	NotSent     int                  `json:"not_sent"`
+	DryRun      bool                 `json:"dry_run,omitempty"`
+	Interrupted bool                 `json:"interrupted,omitempty"`
+	Results     []batch.Outcome      `json:"results"`
+	People      []batch.PersonResult `json:"people,omitempty"`
+	Credentials string               `json:"credentials,omitempty"`
 }
 
 func resultJSON(res *batch.Result, reportPath string) runJSON {
@@ -269,6 +280,12 @@ func resultJSON(res *batch.Result, reportPath string) runJSON {
 		Results: res.Outcomes}
 	if out.Results == nil {
 		out.Results = []batch.Outcome{}
+	}
+	if len(res.People) > 0 {
+		out.People = res.PeopleResults()
+	}
+	if res.CredentialsCount > 0 {
+		out.Credentials = res.Credentials
 	}
 	return out
 }
@@ -298,6 +315,16 @@ func printRunSummary(io *terminal.IO, res *batch.Result, reportPath string) {
 		}
 		fmt.Fprintf(w, "  %s row %d: %s: %s\n", o.Sheet, o.Row, o.Status, o.Message)
 		shown++
+	}
+	if len(res.People) > 0 {
+		counts := map[string]int{}
+		for _, p := range res.PeopleResults() {
+			counts[p.Status]++
+		}
+		fmt.Fprintf(w, "People: %d all done, %d partly done, %d failed\n", counts[batch.PersonDone], counts[batch.PersonPartial], counts[batch.PersonFailed])
+	}
+	if res.CredentialsCount > 0 {
+		fmt.Fprintf(w, "Generated passwords: %d, in %s only (mode 0600)\n", res.CredentialsCount, res.Credentials)
 	}
 	if reportPath != "" {
 		fmt.Fprintln(w, "Result workbook:", reportPath)

@@ -20,6 +20,7 @@ import (
 	"github.com/onboard/onboard/internal/config"
 	"github.com/onboard/onboard/internal/connector"
 	"github.com/onboard/onboard/internal/dispatch"
+	"github.com/onboard/onboard/internal/hires"
 	"github.com/onboard/onboard/internal/intake"
 	"github.com/onboard/onboard/internal/plan"
 	"github.com/onboard/onboard/internal/progress"
@@ -45,8 +46,16 @@ type Options struct {
 	Logger      *slog.Logger // never given secrets; nil = discard
 	// Progress builds the progress display for n records to send; nil = none.
 	Progress func(n int) progress.Reporter
-	Grace    time.Duration // how long in-flight requests may finish after an interrupt
-	Backoff  dispatch.Backoff
+	// Plan, when set, reads the input as an HR new-hire sheet and derives
+	// each person's vendor records through it.
+	Plan *hires.Plan
+	// Roles resolves Cove role names the plan leaves to run time; nil
+	// uses the configured Cove client.
+	Roles hires.RoleResolver
+	// CredentialsDir receives the file of generated passwords (mode 0600).
+	CredentialsDir string
+	Grace          time.Duration // how long in-flight requests may finish after an interrupt
+	Backoff        dispatch.Backoff
 }
 
 // Row statuses in results and reports.
@@ -64,6 +73,7 @@ type Outcome struct {
 	Sheet    string `json:"sheet"`
 	Row      int    `json:"row"`
 	Key      string `json:"key"`
+	Person   int    `json:"-"` // index in Result.People (HR sheet runs), -1 otherwise
 	Status   string `json:"status"`
 	ID       string `json:"id"`
 	Message  string `json:"message"`
@@ -80,6 +90,14 @@ type Result struct {
 	Interrupted bool
 	DryRun      bool
 	Config      *config.Config
+	// People are the persons of an HR sheet run (--plan), in row order;
+	// their records' outcomes have Outcome.Person set.
+	People []*hires.Person
+	// HiresProblems are the HR sheet's validation findings (--plan).
+	HiresProblems []*hires.Problem
+	// Credentials is the file generated passwords went to, and how many.
+	Credentials      string
+	CredentialsCount int
 	// ValidateOptions are the validation options in effect (config
 	// defaults merged), so the report stage can read the input again
 	// exactly as the run did.
@@ -127,6 +145,15 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	res := &Result{Input: opt.Input, Start: time.Now(), DryRun: opt.DryRun, Config: opt.Config}
+	clients, err := buildClients(opt, logger)
+	if err != nil {
+		return nil, err
+	}
+	if opt.Plan != nil && opt.Roles == nil {
+		if c, ok := clients["cove"].(coveRoles); ok {
+			opt.Roles = &coveRoleResolver{client: c, partner: opt.Config.Defaults()["cove"]["PartnerId"]}
+		}
+	}
 	in, err := intake.Open(opt.Input, intake.Options{})
 	if err != nil {
 		return nil, err
@@ -137,23 +164,28 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	vopt.Defaults = mergeDefaults(opt.Config.Defaults(), vopt.Defaults)
 	res.ValidateOptions = vopt
 	var items []*plan.Item
-	byRow := map[string]int{} // sheet+row → outcome index, for valid rows
-	sum, err := validate.Run(ctx, in, vopt, validate.RowFunc(func(r *validate.RowResult) error {
-		o := Outcome{Target: r.Target.ID, Sheet: r.Sheet, Row: r.Row.Num}
-		if r.Valid {
-			o.Key = r.Record.Key()
-			byRow[rowKey(r.Sheet, r.Row.Num)] = len(res.Outcomes)
-			items = append(items, &plan.Item{Sheet: r.Sheet, Row: r.Row.Num, Record: r.Record})
-		} else {
-			o.Status = StatusInvalid
-			o.Message = issuesText(r.Issues)
+	var derived map[int]*hires.Derived // hires mode: outcome index → record
+	if opt.Plan != nil {
+		if items, derived, err = readHires(ctx, in, opt, vopt, res); err != nil {
+			return nil, err
 		}
-		res.Outcomes = append(res.Outcomes, o)
-		return nil
-	}))
-	res.Validation = sum
-	if err != nil {
-		return nil, err
+	} else {
+		sum, err := validate.Run(ctx, in, vopt, validate.RowFunc(func(r *validate.RowResult) error {
+			o := Outcome{Target: r.Target.ID, Sheet: r.Sheet, Row: r.Row.Num, Person: -1}
+			if r.Valid {
+				o.Key = r.Record.Key()
+				items = append(items, &plan.Item{Sheet: r.Sheet, Row: r.Row.Num, Record: r.Record, Tag: len(res.Outcomes)})
+			} else {
+				o.Status = StatusInvalid
+				o.Message = issuesText(r.Issues)
+			}
+			res.Outcomes = append(res.Outcomes, o)
+			return nil
+		}))
+		res.Validation = sum
+		if err != nil {
+			return nil, err
+		}
 	}
 
 	endpoint := func(vendor string) (string, bool) {
@@ -180,8 +212,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		return nil, err
 	}
 	settle := func(d plan.Decision, r dispatch.Result) {
-		i := byRow[rowKey(d.Item.Sheet, d.Item.Row)]
-		o := &res.Outcomes[i]
+		o := &res.Outcomes[d.Item.Tag]
 		o.Status, o.ID, o.Message, o.Attempts = r.Status.String(), r.ID, r.Message, r.Attempts
 	}
 	for _, d := range p.Decisions {
@@ -190,10 +221,6 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		}
 	}
 
-	clients, err := buildClients(opt, logger)
-	if err != nil {
-		return nil, err
-	}
 	if opt.DryRun {
 		if err := preview(opt.DryRunOut, p, clients); err != nil {
 			return nil, err
@@ -222,6 +249,11 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 			return e
 		}}
 	}
+	if derived != nil {
+		creds := hires.NewCredentials(hires.CredentialsPath(opt.CredentialsDir, opt.Input, res.Start))
+		d.Recorder = &credentialsRecorder{next: d.Recorder, creds: creds, derived: derived, decisions: p.Decisions, done: map[int]bool{}}
+		defer func() { res.Credentials = creds.Path(); res.CredentialsCount = creds.Count() }()
+	}
 	var bar progress.Reporter = nopProgress{}
 	if opt.Progress != nil && len(p.Jobs) > 0 {
 		bar = opt.Progress(len(p.Jobs))
@@ -244,8 +276,6 @@ type nopProgress struct{}
 
 func (nopProgress) Step(bool) {}
 func (nopProgress) Finish()   {}
-
-func rowKey(sheet string, row int) string { return fmt.Sprintf("%s\x00%d", sheet, row) }
 
 // issuesText joins a row's problems for the Message column.
 func issuesText(issues []validate.Issue) string {

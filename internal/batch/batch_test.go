@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"github.com/onboard/onboard/internal/batch"
 	"github.com/onboard/onboard/internal/config"
 	"github.com/onboard/onboard/internal/dispatch"
+	"github.com/onboard/onboard/internal/hires"
 	"github.com/onboard/onboard/internal/report"
 	"github.com/onboard/onboard/internal/sandbox"
 	"github.com/onboard/onboard/internal/templates/samplegen"
@@ -236,4 +238,110 @@ func TestNoSecretInStateOrResultWorkbook(t *testing.T) {
 			t.Errorf("result workbook holds secret %q", s)
 		}
 	}
+}
+
+func TestHRSheetRunPerPersonAndResume(t *testing.T) {
+	sb, cfg := startSandbox(t, sandbox.Options{Seed: 3, Faults: sandbox.Faults{LostRate: 0.1}})
+	p, err := hires.LoadPlan("../../samples/plan.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stateDir, credsDir := t.TempDir(), t.TempDir()
+	opt := batch.Options{Input: "../../samples/hr-new-hires.xlsx", Config: cfg, StateDir: stateDir, Plan: p, CredentialsDir: credsDir, Backoff: fastBackoff}
+	res, err := batch.Run(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	people := res.PeopleResults()
+	if len(people) != 13 {
+		t.Fatalf("%d people, want the sample's 13", len(people))
+	}
+	status := map[string]string{}
+	for _, pr := range people {
+		status[pr.Name] = pr.Status
+	}
+	// The sample's deliberate mistakes: a bad email (Priya), a bad time
+	// zone (Noah) and an unknown role (Ana) stop the person; 'n/a' mobile
+	// (Tom) and a duplicate extension (Marcus) stop one system each.
+	want := map[string]string{"Jane Smith": batch.PersonDone, "Priya Sharma": batch.PersonFailed, "Noah Kelly": batch.PersonFailed,
+		"Ana Müller": batch.PersonFailed, "Tom Zhang": batch.PersonPartial, "Marcus Webb": batch.PersonPartial, "Olivia Brown": batch.PersonDone}
+	for name, st := range want {
+		if status[name] != st {
+			t.Errorf("%s: %s, want %s", name, status[name], st)
+		}
+	}
+	for _, pr := range people {
+		if pr.Name == "Ana Müller" && !strings.Contains(pr.Message, "Sales Agnet") {
+			t.Errorf("unknown role not explained: %q", pr.Message)
+		}
+	}
+	created := res.Count(batch.StatusCreated)
+	checkExactlyOnce(t, sb, created)
+
+	// Generated passwords reach the 0600 credentials file and nothing else.
+	if res.CredentialsCount == 0 {
+		t.Fatal("the sample plan generates passwords; none were written")
+	}
+	st, err := os.Stat(res.Credentials)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("credentials file %s: %v, mode %v", res.Credentials, err, st.Mode())
+	}
+	creds, _ := os.ReadFile(res.Credentials)
+	var passwords []string
+	for i, line := range strings.Split(strings.TrimSpace(string(creds)), "\n") {
+		if i == 0 {
+			continue
+		}
+		f := strings.Split(line, ",")
+		passwords = append(passwords, f[len(f)-1])
+	}
+	path := filepath.Join(t.TempDir(), "result.xlsx")
+	if err := report.WriteResult(context.Background(), path, res); err != nil {
+		t.Fatal(err)
+	}
+	db, _ := os.ReadFile(filepath.Join(stateDir, "state.db"))
+	book := unzipAll(t, path)
+	led := fmt.Sprint(sb.Ledger())
+	for _, pw := range passwords {
+		if len(pw) < 12 {
+			t.Fatalf("credentials line parsed badly: %q", pw)
+		}
+		if bytes.Contains(db, []byte(pw)) || strings.Contains(book, pw) || strings.Contains(led, pw) {
+			t.Errorf("generated password found outside the credentials file")
+		}
+	}
+
+	// Rerun: only what is still missing is sent; nothing twice.
+	again, err := batch.Run(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, v := range again.Stats.Vendors {
+		if v.Creates != 0 {
+			t.Errorf("rerun sent %d creates to %s", v.Creates, name)
+		}
+	}
+	if again.Count(batch.StatusCreated) != created {
+		t.Errorf("rerun reports %d created, want %d", again.Count(batch.StatusCreated), created)
+	}
+	checkExactlyOnce(t, sb, created)
+}
+
+func unzipAll(t *testing.T, path string) string {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	var all bytes.Buffer
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(&all, rc)
+		rc.Close()
+	}
+	return all.String()
 }

@@ -20,6 +20,9 @@ type Item struct {
 	Sheet  string
 	Row    int // spreadsheet row number
 	Record schema.Record
+	// Tag is the caller's own reference (e.g. the index of the row's
+	// outcome); the plan carries it through untouched.
+	Tag int
 }
 
 // Lookup reads what earlier runs recorded; *state.Store satisfies it.

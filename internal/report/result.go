@@ -49,7 +49,16 @@ func WriteResult(ctx context.Context, path string, res *batch.Result) error {
 	}
 	defer book.Close()
 	w := &resultWriter{book: book, lookup: res.Lookup(), sheets: map[string]string{}}
-	if _, err := validate.Run(ctx, in, res.ValidateOptions, w); err != nil {
+	if len(res.People) > 0 {
+		name, err := writePeople(ctx, book, res)
+		if err != nil {
+			return fmt.Errorf("result workbook: %w", err)
+		}
+		w.sheets[res.People[0].Sheet] = name
+		if err := writeRecords(book, res); err != nil {
+			return fmt.Errorf("result workbook: %w", err)
+		}
+	} else if _, err := validate.Run(ctx, in, res.ValidateOptions, w); err != nil {
 		return fmt.Errorf("result workbook: %w", err)
 	}
 	if err := book.WriteSummary(resultSummary(res, w.sheets)); err != nil {
@@ -140,6 +149,21 @@ func resultSummary(res *batch.Result, sheets map[string]string) Summary {
 		{Label: "Rows", Value: len(res.Outcomes)},
 		{Label: "onboard version", Value: connector.Version},
 	}}
+	if len(res.People) > 0 {
+		counts := map[string]int{}
+		for _, p := range res.PeopleResults() {
+			counts[p.Status]++
+		}
+		s.Facts = append(s.Facts,
+			Fact{Label: "People", Value: len(res.People)},
+			Fact{Label: "All done", Value: counts[batch.PersonDone], Tone: Good},
+			Fact{Label: "Partly done", Value: counts[batch.PersonPartial], Tone: Caution},
+			Fact{Label: "Failed", Value: counts[batch.PersonFailed], Tone: Bad})
+		if res.CredentialsCount > 0 {
+			s.Facts = append(s.Facts, Fact{Label: "Generated passwords", Value: fmt.Sprintf(
+				"%d, in %s only (readable by you alone; hand them over and delete the file)", res.CredentialsCount, res.Credentials)})
+		}
+	}
 	statuses := []string{batch.StatusCreated, batch.StatusExists, batch.StatusInvalid, batch.StatusFailed, batch.StatusNotSent}
 	for _, st := range statuses {
 		n := res.Count(st)
