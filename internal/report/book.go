@@ -20,6 +20,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -202,6 +203,7 @@ type Sheet struct {
 	started bool
 	last    int // last row number queued
 	notes   []excelize.Comment
+	vals    []any // the row being emitted
 }
 
 // Rows go to the sheet's writer goroutine in batches of batchRows, at
@@ -400,15 +402,20 @@ func (s *Sheet) start() error {
 // emit streams one row.
 func (s *Sheet) emit(r Row) error {
 	nd := len(s.l.Columns)
-	vals := make([]any, len(s.widths))
+	if s.vals == nil {
+		s.vals = make([]any, len(s.widths))
+	}
+	vals := s.vals // SetRow copies the values out, so one slice serves every row
+	clear(vals)
 	for i, c := range r.Cells {
 		if i >= nd || c == "" {
 			continue
 		}
 		if s.l.Columns[i].Secret {
-			c = schema.Mask
+			vals[i] = schema.Mask
+			continue
 		}
-		vals[i] = cellText(c)
+		vals[i] = inputValue(c)
 	}
 	for i, c := range r.Extra {
 		if nd+i >= len(vals) || c.Value == nil {
@@ -439,10 +446,30 @@ func (s *Sheet) emit(r Row) error {
 		}
 		s.note(intake.CellRef(m.Col, r.Num), m.Note)
 	}
-	if err := s.sw.SetRow(fmt.Sprintf("A%d", r.Num), vals); err != nil {
+	if err := s.sw.SetRow("A"+strconv.Itoa(r.Num), vals); err != nil {
 		return fmt.Errorf("report: sheet %q row %d: %w", s.name, r.Num, err)
 	}
 	return nil
+}
+
+// inputValue is how an input cell's text goes into the sheet: a plain
+// whole number that Excel shows in full (no leading zero, at most 11
+// characters) as a number, so it looks as in the input and gets no
+// "number stored as text" flag; anything else as text, exactly.
+func inputValue(text string) any {
+	if len(text) <= 11 {
+		digits := strings.TrimPrefix(text, "-")
+		plain := digits != "" && (digits[0] != '0' || digits == "0" && text == "0")
+		for i := 0; plain && i < len(digits); i++ {
+			plain = digits[i] >= '0' && digits[i] <= '9'
+		}
+		if plain {
+			if n, err := strconv.ParseInt(text, 10, 64); err == nil {
+				return n
+			}
+		}
+	}
+	return cellText(text)
 }
 
 // note queues a comment for a cell, within the Book's bound.

@@ -372,3 +372,14 @@ func TestDefaultPath(t *testing.T) {
 		t.Errorf("DefaultPath = %q, want %q", got, want)
 	}
 }
+
+func TestInputValue(t *testing.T) {
+	for text, want := range map[string]any{
+		"303": int64(303), "0": int64(0), "-5": int64(-5), "15551234567": int64(15551234567),
+		"0042": "0042", "-0": "-0", "919876543210": "919876543210", "1,000": "1,000", "12.5": "12.5", "+61": "+61", "1e5": "1e5",
+	} {
+		if got := inputValue(text); got != want {
+			t.Errorf("inputValue(%q) = %#v, want %#v", text, got, want)
+		}
+	}
+}

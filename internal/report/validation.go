@@ -169,6 +169,7 @@ func (v *Validation) summary(sum *validate.Summary) Summary {
 		{Label: "Errors", Value: sum.ErrorCount(), Tone: tone(sum.ErrorCount(), Bad)},
 		{Label: "Warnings", Value: sum.WarningCount(), Tone: tone(sum.WarningCount(), Caution)},
 		{Label: "Ignored sheets", Value: ignored},
+		{Label: "Note", Value: "This report is for reading: passwords are masked. Fix the original file and validate it again."},
 	}}
 	if n := v.book.CommentsOmitted(); n > 0 {
 		s.Facts = append(s.Facts, Fact{Label: "Comments", Value: fmt.Sprintf(
@@ -205,9 +206,9 @@ func (v *Validation) summary(sum *validate.Summary) Summary {
 	}
 	// Sheet-level errors first (they show on no data cell), then warnings,
 	// then the first cell errors.
-	add(sum.Errors, sheetLevel)
+	add(sum.Errors, validate.Issue.SheetLevel)
 	add(sum.Warnings, func(validate.Issue) bool { return true })
-	add(sum.Errors, func(is validate.Issue) bool { return !sheetLevel(is) })
+	add(sum.Errors, func(is validate.Issue) bool { return !is.SheetLevel() })
 	if total > shown {
 		issues.Note = fmt.Sprintf("%d of %d problems listed here; every invalid cell is marked red on its sheet", shown, total)
 	}
@@ -216,14 +217,4 @@ func (v *Validation) summary(sum *validate.Summary) Summary {
 	}
 	s.Tables = append(s.Tables, issues)
 	return s
-}
-
-// sheetLevel reports whether an issue is about a whole sheet (its header)
-// rather than a data cell.
-func sheetLevel(is validate.Issue) bool {
-	switch is.Rule {
-	case validate.RuleMissingColumn, validate.RuleDuplicateColumn, validate.RuleUnknownColumn, validate.RuleEmptySheet:
-		return true
-	}
-	return false
 }

@@ -31,7 +31,7 @@ type plan struct {
 	colOf    []int    // per field: its column, or -1
 	defaults []any    // per field: the wire value used when empty, or nil
 	sameAs   []sameAs
-	post     []int // fields that are required or have a default: checked when empty
+	post     []int          // fields that are required or have a default: checked when empty
 	unique   []*uniqueIndex // the target's uniqueness rules (workers only read fis)
 	where    string         // "Sheet 'NetSapiens Users'" or "File 'users.csv'"
 }
@@ -240,6 +240,10 @@ func (w *worker) check(row intake.Row, res *RowResult) {
 		if text == "" {
 			continue
 		}
+		if text == schema.Mask && c.field.IsSecret() {
+			issues = append(issues, p.cellIssue(&row, c.col, c.field, RuleMaskedSecret, maskedDetail(c.field)))
+			continue
+		}
 		v, prob := w.parse(i, text)
 		if prob != nil {
 			is := p.cellIssue(&row, c.col, c.field, prob.Rule, prob.Message)
@@ -276,6 +280,11 @@ func (w *worker) check(row intake.Row, res *RowResult) {
 		res.keys[i] = ix.keyHash(&w.h, rec)
 	}
 	res.Issues = issues
+}
+
+func maskedDetail(f *schema.Field) string {
+	return fmt.Sprintf("holds %s, the mask onboard's reports show instead of a %s; type the real value here (reports are for reading: fix the original file)",
+		quoted(schema.Mask), strings.ToLower(f.Label))
 }
 
 func requiredDetail(f *schema.Field) string {

@@ -85,6 +85,7 @@ func defaultKey(vendor, field string) (string, error) {
 // default): the command exits 2 and prints Error().
 type OptionError struct{ Msg string }
 
+// Error returns the message as is.
 func (e *OptionError) Error() string { return e.Msg }
 
 // targetDefaults returns, aligned with t.Fields, the wire value each field

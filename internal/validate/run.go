@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -263,11 +264,16 @@ func (r *run) rows(ctx context.Context, rr intake.RowReader, p *plan, sheetIndex
 		})
 	}
 	g.Go(func() error {
+		first := true
 		for b := range order {
 			select {
 			case <-b.done:
 			case <-gctx.Done():
 				return gctx.Err()
+			}
+			if first {
+				r.reserve(p, b.rows)
+				first = false
 			}
 			for i := range b.results {
 				if err := r.finish(p, &b.results[i], sheetIndex); err != nil {
@@ -278,6 +284,36 @@ func (r *run) rows(ctx context.Context, rr intake.RowReader, p *plan, sheetIndex
 		return gctx.Err()
 	})
 	return g.Wait()
+}
+
+// maxReserve bounds the rows the uniqueness tables are sized for in
+// advance (about 26 MB a rule): an estimate from a CSV's first rows can be
+// far off, and a bigger input still grows the tables as it goes.
+const maxReserve = 1_500_000
+
+// reserve sizes the sheet's uniqueness tables for the rows a CSV file
+// probably holds: its size divided by the length of its first rows.
+func (r *run) reserve(p *plan, rows []intake.Row) {
+	if r.in.Format() != "csv" || len(p.unique) == 0 || len(rows) == 0 {
+		return
+	}
+	st, err := os.Stat(r.in.Path())
+	if err != nil {
+		return
+	}
+	size := 0
+	for _, row := range rows {
+		for _, c := range row.Cells {
+			size += len(c) + 1 // the cell and its comma or line end
+		}
+	}
+	if size == 0 {
+		return
+	}
+	n := min(st.Size()/int64(size)*int64(len(rows)), maxReserve)
+	for _, ix := range p.unique {
+		ix.reserve(int(n))
+	}
 }
 
 // finish applies the in-order checks (uniqueness) to a checked row, counts

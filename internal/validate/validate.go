@@ -25,6 +25,7 @@ const (
 	Warning
 )
 
+// String returns "error" or "warning".
 func (s Severity) String() string {
 	if s == Warning {
 		return "warning"
@@ -39,6 +40,9 @@ const (
 	RuleDuplicateColumn = "duplicate-column" // two columns name the same field
 	RuleUnknownColumn   = "unknown-column"   // a header names no field (warning)
 	RuleEmptySheet      = "empty-sheet"      // a target's sheet has no header (warning)
+	// RuleMaskedSecret: a secret cell holds the mask of a report
+	// ("********"), most likely because a report was fed back as input.
+	RuleMaskedSecret = "masked-secret"
 )
 
 // Issue is one problem found in the input. The JSON form carries exactly
@@ -63,6 +67,17 @@ type Issue struct {
 	Detail string `json:"-"`
 	// Suggestion is the allowed value a near-miss enum value probably meant.
 	Suggestion string `json:"-"`
+}
+
+// SheetLevel reports whether the issue is about a whole sheet (its header:
+// a missing, duplicate or unknown column, or an empty sheet) rather than a
+// data cell.
+func (is Issue) SheetLevel() bool {
+	switch is.Rule {
+	case RuleMissingColumn, RuleDuplicateColumn, RuleUnknownColumn, RuleEmptySheet:
+		return true
+	}
+	return false
 }
 
 // Sheet describes one input sheet being validated as a target. Handlers
@@ -90,7 +105,9 @@ func (s *Sheet) Secret(i int) bool {
 	return i >= 0 && i < len(s.Fields) && s.Fields[i] != nil && s.Fields[i].IsSecret()
 }
 
-// RowResult is the outcome for one data row.
+// RowResult is the outcome for one data row. It is not reused: a handler
+// may keep it (records of a batch of rows share one allocation, so keeping
+// one record keeps its batch's values alive).
 type RowResult struct {
 	Target *schema.Target
 	Sheet  string     // sheet name as in the file
@@ -105,8 +122,9 @@ type RowResult struct {
 }
 
 // Handler receives the results of Run in input order: sheets in workbook
-// order, rows in sheet order. Its methods are called from one goroutine.
-// Returning an error stops the run with that error.
+// order, rows in sheet order. Its methods are never called concurrently
+// (Row runs on a goroutine of the run, in order). Returning an error stops
+// the run with that error.
 type Handler interface {
 	BeginSheet(s *Sheet) error
 	Row(r *RowResult) error

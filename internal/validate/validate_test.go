@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/onboard/onboard/internal/intake"
+	"github.com/onboard/onboard/internal/registry"
 	"github.com/onboard/onboard/internal/schema"
 )
 
@@ -34,15 +35,15 @@ func nsRow(ext string, edits map[string]string) []string {
 func TestNetSapiensUserRules(t *testing.T) {
 	path := writeXLSX(t, sheetData{name: "NetSapiens Users", rows: [][]string{
 		nsHeader,
-		nsRow("101", map[string]string{"E": "jane@example.com; jane.s@example.com", "F": "basic user"}),           // 2
-		nsRow("102", map[string]string{"A": "", "F": "Ofice Manager"}),                                           // 3
-		nsRow("103", map[string]string{"C": "", "J": "3601"}),                                                    // 4
-		nsRow("104", map[string]string{"K": "101", "L": "-1", "M": "5", "N": "99"}),                              // 5
-		nsRow("105", map[string]string{"H": "12a4", "E": "jane@example.com;bob", "I": "Mars/Olympus"}),           // 6
-		nsRow("106", map[string]string{"O": "1000"}),                                                             // 7
-		nsRow("101", map[string]string{"A": "EXAMPLE.COM"}),                                                      // 8: duplicate of row 2
+		nsRow("101", map[string]string{"E": "jane@example.com; jane.s@example.com", "F": "basic user"}),         // 2
+		nsRow("102", map[string]string{"A": "", "F": "Ofice Manager"}),                                          // 3
+		nsRow("103", map[string]string{"C": "", "J": "3601"}),                                                   // 4
+		nsRow("104", map[string]string{"K": "101", "L": "-1", "M": "5", "N": "99"}),                             // 5
+		nsRow("105", map[string]string{"H": "12a4", "E": "jane@example.com;bob", "I": "Mars/Olympus"}),          // 6
+		nsRow("106", map[string]string{"O": "1000"}),                                                            // 7
+		nsRow("101", map[string]string{"A": "EXAMPLE.COM"}),                                                     // 8: duplicate of row 2
 		nsRow("101", map[string]string{"A": "other.example.com", "J": "0", "K": "100", "N": "999", "O": "100"}), // 9: other domain
-		nsRow("110", map[string]string{"J": "abc"}),                                                              // 10
+		nsRow("110", map[string]string{"J": "abc"}),                                                             // 10
 	}})
 	o := validateFile(t, path, Options{})
 	if o.err != nil {
@@ -541,6 +542,15 @@ func TestDefaults(t *testing.T) {
 	}
 }
 
+func TestMaskedSecretFromAReport(t *testing.T) {
+	path := writeCSV(t, "cove.user.csv", [][]string{{"PartnerId", "Name", "EmailAddress", "Password"}, {"1", "a@x.com", "a@x.com", "********"}})
+	o := validateFile(t, path, Options{})
+	is := o.rows[0].issue(t, "Password")
+	if is.Rule != RuleMaskedSecret || o.rows[0].Valid || o.rows[0].Record.Get("Password") != nil || !strings.Contains(is.Message, "type the real value") {
+		t.Errorf("masked password accepted: %+v", is)
+	}
+}
+
 func TestSecretsNeverShown(t *testing.T) {
 	target := &schema.Target{ID: "test.secret", Vendor: "test", Label: "Secrets", Fields: []*schema.Field{
 		{Key: "login", Label: "Login", Kind: schema.String, Required: true},
@@ -700,5 +710,123 @@ func TestHandlerErrorAndCancel(t *testing.T) {
 	}))
 	if !errors.Is(err, context.Canceled) || n >= 2000 {
 		t.Fatalf("cancel: err = %v after %d rows", err, n)
+	}
+}
+
+func TestRowOrdinals(t *testing.T) {
+	var o rowOrdinals
+	var got []uint32
+	for _, at := range []struct{ sheet, row int }{{0, 2}, {0, 3}, {0, 4}, {0, 7}, {0, 8}, {1, 2}, {1, 3}, {1, 10}} {
+		ord, ok := o.add(at.sheet, at.row)
+		if !ok {
+			t.Fatal("numbering stopped")
+		}
+		got = append(got, ord)
+	}
+	if len(o.spans) != 4 {
+		t.Errorf("spans: %+v (want one per sheet and per gap)", o.spans)
+	}
+	want := []struct{ sheet, row int }{{0, 2}, {0, 3}, {0, 4}, {0, 7}, {0, 8}, {1, 2}, {1, 3}, {1, 10}}
+	for i, ord := range got {
+		if s, r := o.locate(ord); s != want[i].sheet || r != want[i].row {
+			t.Errorf("ordinal %d → sheet %d row %d, want %+v", ord, s, r, want[i])
+		}
+	}
+}
+
+func TestUniqueAcrossBlankRows(t *testing.T) {
+	path := writeXLSX(t, sheetData{"Acefone Users", [][]string{
+		{"Name", "Mobile Number", "Create Agent", "Email", "Login ID", "Role ID", "Password", "Enabled", "Caller IDs"},
+		{"A", "919876543210", "TRUE", "a@example.com", "a", "1", "pw", "TRUE", "1"},
+		{},
+		{},
+		{"B", "919876543210", "TRUE", "b@example.com", "b", "1", "pw", "TRUE", "1"},
+		{"C", "919876543210", "TRUE", "c@example.com", "B", "1", "pw", "TRUE", "1"},
+	}})
+	o := validateFile(t, path, Options{})
+	if o.err != nil {
+		t.Fatal(o.err)
+	}
+	if len(o.rows) != 3 {
+		t.Fatalf("rows: %d", len(o.rows))
+	}
+	if is := o.row(t, "Acefone Users", 6).issue(t, "login_id"); !strings.HasSuffix(is.Message, "Login ID B is already used on row 5") {
+		t.Errorf("%+v", is)
+	}
+}
+
+func TestParseCacheKeepsEveryRowsResult(t *testing.T) {
+	rows := [][]string{{"PartnerId", "Name", "EmailAddress", "RoleId"}}
+	for i := range 3 * cacheTrial {
+		role := "2"
+		if i%3 == 0 {
+			role = "zero" // the same bad text again and again: served from the cache
+		}
+		rows = append(rows, []string{"7", fmt.Sprintf("u%d@x.com", i), fmt.Sprintf("u%d@x.com", i), role})
+	}
+	o := validateFile(t, writeCSV(t, "cove.user.csv", rows), Options{Workers: 2})
+	if o.err != nil {
+		t.Fatal(o.err)
+	}
+	if o.sum.Invalid != cacheTrial || o.sum.Valid != 2*cacheTrial {
+		t.Fatalf("valid %d invalid %d", o.sum.Valid, o.sum.Invalid)
+	}
+	for i, r := range o.rows {
+		if i%3 == 0 {
+			if is := r.issue(t, "RoleId"); is.Cell != fmt.Sprintf("D%d", r.Row.Num) || is.Value != "zero" {
+				t.Fatalf("row %d: %+v", r.Row.Num, is)
+			}
+		} else if r.Record.Get("RoleId") != int64(2) || r.Record.Get("PartnerId") != int64(7) {
+			t.Fatalf("row %d: %v", r.Row.Num, r.Record.Values)
+		}
+	}
+}
+
+func TestHandlersAndSheetLevel(t *testing.T) {
+	var a, b outcome
+	path := writeCSV(t, "cove.user.csv", [][]string{{"PartnerId", "Name", "EmailAddress", "Colour"}, {"1", "a@x.com", "a@x.com", "red"}})
+	in, err := intake.Open(path, intake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	sum, err := Run(context.Background(), in, Options{}, Handlers{&a, &b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.rows) != 1 || len(b.rows) != 1 || a.begun != 1 || len(b.sheets) != 1 {
+		t.Errorf("handlers: a %d rows, b %d rows", len(a.rows), len(b.rows))
+	}
+	if len(sum.Warnings) != 1 || !sum.Warnings[0].SheetLevel() || (Issue{Rule: schema.RuleEnum}).SheetLevel() {
+		t.Errorf("SheetLevel: %+v", sum.Warnings)
+	}
+}
+
+func TestUniqueIndexGrowsAndRemembers(t *testing.T) {
+	ix := newUniqueIndexes(registry.Target("acefone.user"))[0]
+	var h maphash.Hash
+	h.SetSeed(maphash.MakeSeed())
+	hashOf := func(i int) uint64 {
+		h.Reset()
+		_, _ = h.WriteString(strconv.Itoa(i))
+		return h.Sum64() | 1
+	}
+	const n = 50_000
+	for i := range n {
+		if _, dup := ix.add(hashOf(i), uint32(i)); dup {
+			t.Fatalf("key %d reported as a duplicate", i)
+		}
+		if i == 1000 {
+			ix.reserve(10) // reserving less than the table holds changes nothing
+		}
+	}
+	if ix.used != n || len(ix.hashes)*3 < n*4 {
+		t.Fatalf("used %d, size %d", ix.used, len(ix.hashes))
+	}
+	for _, i := range []int{0, 1, 777, 4095, n - 1} {
+		first, dup := ix.add(hashOf(i), uint32(n+i))
+		if !dup || first != uint32(i) {
+			t.Errorf("key %d: dup=%v first=%d", i, dup, first)
+		}
 	}
 }
