@@ -15,6 +15,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/onboard/onboard/internal/config"
+	"github.com/onboard/onboard/internal/hires"
 	"github.com/onboard/onboard/internal/intake"
 	"github.com/onboard/onboard/internal/report"
 	"github.com/onboard/onboard/internal/terminal"
@@ -32,6 +34,7 @@ const (
 
 type validateFlags struct {
 	target, report   string
+	plan, config     string
 	noReport, asJSON bool
 	defaults         validate.Defaults
 }
@@ -66,6 +69,8 @@ arguments.`,
 	fl.BoolVar(&f.noReport, "no-report", false, "do not write a validation report")
 	fl.BoolVar(&f.asJSON, "json", false, "print the result as one JSON document on stdout")
 	fl.Var(defaultsFlag{f.defaults}, "default", "default value VENDOR.FIELD=VALUE for empty cells or a missing column (repeatable)")
+	fl.StringVar(&f.plan, "plan", "", "onboarding plan (YAML): read INPUT as an HR new-hire sheet, one row per person")
+	fl.StringVar(&f.config, "config", "", "run configuration whose path-field defaults (domain, PropertySid, PartnerId) apply")
 	return cmd
 }
 
@@ -81,6 +86,27 @@ func runValidate(parent context.Context, io *terminal.IO, input string, f *valid
 	}
 	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+
+	var fromConfig map[string]map[string]string
+	if f.config != "" {
+		cfg, err := config.Load(f.config)
+		if err != nil {
+			return exitWith(exitUnusable, err)
+		}
+		fromConfig = cfg.Defaults()
+		for v, m := range f.defaults {
+			if fromConfig[v] == nil {
+				fromConfig[v] = map[string]string{}
+			}
+			for k, val := range m {
+				fromConfig[v][k] = val
+			}
+		}
+		f.defaults = fromConfig
+	}
+	if f.plan != "" {
+		return validateHires(io, input, f, fromConfig)
+	}
 
 	start := time.Now()
 	in, err := intake.Open(input, intake.Options{})
@@ -180,4 +206,91 @@ func plural(n int, word string) string {
 		return word
 	}
 	return word + "s"
+}
+
+// hiresValidation is the JSON of `onboard validate --plan`: every finding
+// on the HR cell (or plan line) that caused it.
+type hiresValidation struct {
+	Input    string           `json:"input"`
+	Sheet    string           `json:"sheet"`
+	People   int              `json:"people"`
+	Records  int              `json:"records"`
+	Ready    int              `json:"ready"`
+	Errors   []*hires.Problem `json:"errors"`
+	Warnings []*hires.Problem `json:"warnings"`
+	Notes    []*hires.Problem `json:"notes"`
+	Report   string           `json:"report"`
+}
+
+// validateHires checks an HR new-hire sheet through a plan.
+func validateHires(io *terminal.IO, input string, f *validateFlags, defaults map[string]map[string]string) error {
+	start := time.Now()
+	p, err := hires.LoadPlan(f.plan)
+	if err != nil {
+		return exitWith(exitUnusable, err)
+	}
+	in, err := intake.Open(input, intake.Options{})
+	if err != nil {
+		return exitWith(exitUnusable, err)
+	}
+	defer in.Close()
+	if len(f.defaults) > 0 && defaults == nil {
+		defaults = f.defaults
+	}
+	b, err := p.Process(in, hires.Options{Defaults: defaults})
+	if err != nil {
+		return exitWith(exitUnusable, err)
+	}
+	out := hiresValidation{Input: input, Sheet: b.Sheet, People: len(b.People), Records: len(b.Records), Ready: len(b.Ready()),
+		Errors: []*hires.Problem{}, Warnings: []*hires.Problem{}, Notes: []*hires.Problem{}}
+	for _, pr := range b.Problems {
+		switch pr.Severity {
+		case hires.SeverityError:
+			out.Errors = append(out.Errors, pr)
+		case hires.SeverityWarning:
+			out.Warnings = append(out.Warnings, pr)
+		default:
+			out.Notes = append(out.Notes, pr)
+		}
+	}
+	if !f.noReport {
+		path := f.report
+		if path == "" {
+			path = report.DefaultPath(input, "validation", start)
+		}
+		if err := report.WriteHiresValidation(path, in, b); err != nil {
+			return exitWith(exitUnusable, fmt.Errorf("cannot write the validation report: %w", err))
+		}
+		out.Report = path
+	}
+	if f.asJSON {
+		enc := json.NewEncoder(io.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			return exitWith(exitUnusable, fmt.Errorf("write JSON: %w", err))
+		}
+	} else {
+		w := io.ErrOut
+		fmt.Fprintf(w, "Checked %s (sheet %s): %d people, %d vendor records, %d ready to send (%s)\n",
+			input, b.Sheet, out.People, out.Records, out.Ready, time.Since(start).Round(time.Millisecond))
+		for _, list := range []struct {
+			name string
+			ps   []*hires.Problem
+		}{{"error", out.Errors}, {"warning", out.Warnings}, {"note", out.Notes}} {
+			for _, pr := range list.ps {
+				if pr.Row > 0 {
+					fmt.Fprintf(w, "  %s: row %d: %s\n", list.name, pr.Row, pr.Message)
+				} else {
+					fmt.Fprintf(w, "  %s: %s\n", list.name, pr.Message)
+				}
+			}
+		}
+		if out.Report != "" {
+			fmt.Fprintln(w, "Report:", out.Report)
+		}
+	}
+	if len(out.Errors) > 0 {
+		return exitWith(exitRowsInvalid, nil)
+	}
+	return nil
 }

@@ -1,0 +1,103 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/onboard/onboard/internal/hires"
+	"github.com/onboard/onboard/internal/intake"
+)
+
+// WriteHiresValidation writes the validation report of an HR new-hire
+// sheet checked through a plan: the sheet as HR wrote it (the Password
+// column masked) with every cell a finding points at coloured and
+// commented, a Status and a Problems column per person, and a Summary.
+// The sheet is read again, streaming.
+func WriteHiresValidation(path string, in intake.File, b *hires.Batch) error {
+	rows, err := in.Rows(b.Sheet)
+	if err != nil {
+		return fmt.Errorf("read sheet %q again: %w", b.Sheet, err)
+	}
+	defer rows.Close()
+	book, err := NewBook()
+	if err != nil {
+		return err
+	}
+	defer book.Close()
+
+	byRow := map[int][]*hires.Problem{}
+	for _, p := range b.Problems {
+		byRow[p.Row] = append(byRow[p.Row], p)
+	}
+	col := map[string]int{}
+	password := ""
+	if len(b.People) > 0 {
+		password = b.People[0].Header(hires.Password)
+	}
+	l := Layout{HeaderRow: rows.HeaderRow(), Extra: []Column{{Header: StatusHeader, Width: 10}, {Header: "Problems", Width: 90}}}
+	for i, h := range rows.Header() {
+		l.Columns = append(l.Columns, Column{Header: h, Secret: password != "" && h == password})
+		col[intake.ColumnName(i)] = i
+	}
+	sh, err := book.AddSheet(b.Sheet, l)
+	if err != nil {
+		return err
+	}
+	for {
+		r, ok := rows.Next()
+		if !ok {
+			break
+		}
+		row := Row{Num: r.Num, Cells: r.Cells, Extra: []Cell{{Value: "ready", Tone: Good}, {}}}
+		var msgs []string
+		for _, p := range byRow[r.Num] {
+			tone := Caution
+			if p.Severity == hires.SeverityError {
+				tone = Bad
+				row.Extra[0] = Cell{Value: "error", Tone: Bad}
+			}
+			if p.Severity == hires.SeverityNote {
+				tone = Info
+			}
+			for _, cell := range append([]string{p.Cell}, p.Cells...) {
+				letters := strings.TrimRight(cell, "0123456789")
+				if i, ok := col[letters]; ok && cell != "" {
+					row.Marks = append(row.Marks, Mark{Col: i, Tone: tone, Note: p.Message})
+				}
+			}
+			msgs = append(msgs, string(p.Severity)+": "+p.Message)
+		}
+		row.Extra[1] = Cell{Value: strings.Join(msgs, " | ")}
+		if err := sh.WriteRow(row); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read sheet %q again: %w", b.Sheet, err)
+	}
+	if err := sh.Close(); err != nil {
+		return err
+	}
+	s := Summary{Title: "Validation report (HR new-hire sheet)", Facts: []Fact{
+		{Label: "Input", Value: b.Path},
+		{Label: "Checked at", Value: time.Now().Format("2006-01-02 15:04:05 MST")},
+		{Label: "People", Value: len(b.People)},
+		{Label: "Vendor records", Value: len(b.Records)},
+		{Label: "Ready to send", Value: len(b.Ready()), Tone: Good},
+		{Label: "Errors", Value: b.Count(hires.SeverityError), Tone: Bad},
+		{Label: "Warnings", Value: b.Count(hires.SeverityWarning), Tone: Caution},
+	}}
+	problems := Table{Title: "Problems", Header: []string{"Severity", "Cell", "Column", "Plan", "Message"}}
+	for _, p := range b.Problems {
+		problems.Rows = append(problems.Rows, []Cell{{Value: string(p.Severity)}, {Value: p.Cell}, {Value: p.Column}, {Value: p.Plan}, {Value: p.Message}})
+	}
+	if len(problems.Rows) == 0 {
+		problems.Note = "none"
+	}
+	s.Tables = append(s.Tables, problems)
+	if err := book.WriteSummary(s); err != nil {
+		return err
+	}
+	return book.Save(path)
+}
