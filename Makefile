@@ -11,8 +11,11 @@ test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 8m ./...
 
+# The main job on the embedded sandbox: HR's new-hire sheet through the
+# onboarding plan, then IT's per-vendor sheets.
 demo: build
-	$(BIN) run samples/new-hires.xlsx --sandbox
+	$(BIN) run samples/new-hires.xlsx --plan samples/plan.yaml --sandbox || [ $$? -eq 1 ]
+	$(BIN) run samples/vendor-sheets.xlsx --sandbox || [ $$? -eq 1 ]
 
 # Regenerate templates/, docs/targets.md and samples/ from the field descriptions.
 templates:

@@ -34,7 +34,7 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-const sampleWorkbook = "../../samples/new-hires.xlsx"
+const sampleWorkbook = "../../samples/vendor-sheets.xlsx"
 
 // onboardCmd returns the onboard command line as a child process.
 func onboardCmd(ctx context.Context, args ...string) *exec.Cmd {

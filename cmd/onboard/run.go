@@ -50,7 +50,7 @@ workbook with the vendor ID or the error of every row.
 
 Exit codes: 0 every row created or already there; 1 some rows invalid or
 failed; 2 unusable input or configuration; 130 interrupted.`,
-		Example: `  onboard run samples/new-hires.xlsx --sandbox
+		Example: `  onboard run samples/vendor-sheets.xlsx --sandbox
   onboard run hires.xlsx --config onboard.yaml --dry-run
   onboard run hires.xlsx --config onboard.yaml --yes --json > result.json`,
 		Args: cobra.ExactArgs(1),

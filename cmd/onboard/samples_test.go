@@ -13,7 +13,7 @@ import (
 )
 
 // TestValidateSampleFindsExactlyItsMistakes runs the README's
-// `onboard validate samples/new-hires.xlsx --json` and requires the
+// `onboard validate samples/vendor-sheets.xlsx --json` and requires the
 // sample's deliberate mistakes, each on its cell with its rule, and
 // nothing else.
 func TestValidateSampleFindsExactlyItsMistakes(t *testing.T) {
@@ -34,7 +34,7 @@ func TestValidateSampleFindsExactlyItsMistakes(t *testing.T) {
 		have = append(have, e.Sheet+"!"+e.Cell+" "+e.Field+" "+e.Rule)
 	}
 	for _, m := range samplegen.Mistakes() {
-		if strings.HasSuffix(m.File, "new-hires.xlsx") {
+		if strings.HasSuffix(m.File, "vendor-sheets.xlsx") {
 			want = append(want, m.Sheet+"!"+m.Cell+" "+m.Field+" "+m.Rule)
 		}
 	}
@@ -46,12 +46,12 @@ func TestValidateSampleFindsExactlyItsMistakes(t *testing.T) {
 }
 
 // TestValidatePlanSampleFlagsHRCells runs `onboard validate
-// samples/hr-new-hires.xlsx --plan samples/plan.yaml --json` and requires
+// samples/new-hires.xlsx --plan samples/plan.yaml --json` and requires
 // exactly the HR sample's five mistakes, each on the HR cell that caused it.
 func TestValidatePlanSampleFlagsHRCells(t *testing.T) {
 	var out, errOut bytes.Buffer
 	io := &terminal.IO{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
-	code := run(io, []string{"validate", "../../samples/hr-new-hires.xlsx", "--plan", "../../samples/plan.yaml", "--json", "--no-report"})
+	code := run(io, []string{"validate", "../../samples/new-hires.xlsx", "--plan", "../../samples/plan.yaml", "--json", "--no-report"})
 	if code != exitRowsInvalid {
 		t.Fatalf("exit %d, want 1; stderr %s", code, errOut.String())
 	}
@@ -82,7 +82,7 @@ func TestValidatePlanErrorsExit2(t *testing.T) {
 	}
 	var out, errOut bytes.Buffer
 	io := &terminal.IO{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
-	code := run(io, []string{"validate", "../../samples/hr-new-hires.xlsx", "--plan", plan, "--json"})
+	code := run(io, []string{"validate", "../../samples/new-hires.xlsx", "--plan", plan, "--json"})
 	if code != exitUnusable || !strings.Contains(errOut.String(), "plan.yaml:2") {
 		t.Fatalf("exit %d, stderr %q: want 2 and the plan line", code, errOut.String())
 	}

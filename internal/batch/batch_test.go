@@ -21,7 +21,7 @@ import (
 	"github.com/onboard/onboard/internal/templates/samplegen"
 )
 
-const sample = "../../samples/new-hires.xlsx"
+const sample = "../../samples/vendor-sheets.xlsx"
 
 func startSandbox(t *testing.T, opts sandbox.Options) (*sandbox.Server, *config.Config) {
 	t.Helper()
@@ -247,7 +247,7 @@ func TestHRSheetRunPerPersonAndResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	stateDir, credsDir := t.TempDir(), t.TempDir()
-	opt := batch.Options{Input: "../../samples/hr-new-hires.xlsx", Config: cfg, StateDir: stateDir, Plan: p, CredentialsDir: credsDir, Backoff: fastBackoff}
+	opt := batch.Options{Input: "../../samples/new-hires.xlsx", Config: cfg, StateDir: stateDir, Plan: p, CredentialsDir: credsDir, Backoff: fastBackoff}
 	res, err := batch.Run(context.Background(), opt)
 	if err != nil {
 		t.Fatal(err)

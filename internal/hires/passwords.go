@@ -63,7 +63,7 @@ func GeneratePassword(r io.Reader, length int) (string, error) {
 
 // CredentialsPath returns where a run's generated passwords go:
 // dir/<input name>-CREDENTIALS-<time>.csv, e.g.
-// reports/hr-new-hires-CREDENTIALS-20250303-091500.csv.
+// reports/new-hires-CREDENTIALS-20250303-091500.csv.
 func CredentialsPath(dir, input string, now time.Time) string {
 	base := strings.TrimSuffix(filepath.Base(input), filepath.Ext(input))
 	return filepath.Join(dir, base+"-CREDENTIALS-"+now.Format("20060102-150405")+".csv")

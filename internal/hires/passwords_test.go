@@ -96,8 +96,8 @@ func TestGeneratedPasswordsOnlyInCredentialsFile(t *testing.T) {
 
 	// They reach the credentials file, created 0600.
 	dir := t.TempDir()
-	path := CredentialsPath(filepath.Join(dir, "reports"), "in/hr-new-hires.xlsx", time.Date(2025, 3, 3, 9, 15, 0, 0, time.UTC))
-	if filepath.Base(path) != "hr-new-hires-CREDENTIALS-20250303-091500.csv" {
+	path := CredentialsPath(filepath.Join(dir, "reports"), "in/new-hires.xlsx", time.Date(2025, 3, 3, 9, 15, 0, 0, time.UTC))
+	if filepath.Base(path) != "new-hires-CREDENTIALS-20250303-091500.csv" {
 		t.Errorf("path = %s", path)
 	}
 	creds := NewCredentials(path)

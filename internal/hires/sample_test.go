@@ -16,8 +16,8 @@ var sandboxDefaults = map[string]map[string]string{
 	"cove":         {"PartnerId": "123456"},
 }
 
-// TestSampleWorkbook pins samples/hr-new-hires.xlsx with samples/plan.yaml
-// to the findings samples/hr-new-hires.md lists.
+// TestSampleWorkbook pins samples/new-hires.xlsx with samples/plan.yaml
+// to the findings samples/new-hires.md lists.
 func TestSampleWorkbook(t *testing.T) {
 	data, err := os.ReadFile("../../samples/plan.yaml")
 	if err != nil {
@@ -27,11 +27,11 @@ func TestSampleWorkbook(t *testing.T) {
 	if err != nil {
 		t.Fatalf("samples/plan.yaml: %v", err)
 	}
-	doc, err := os.ReadFile("../../samples/hr-new-hires.md")
+	doc, err := os.ReadFile("../../samples/new-hires.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := intake.Open("../../samples/hr-new-hires.xlsx", intake.Options{})
+	f, err := intake.Open("../../samples/new-hires.xlsx", intake.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func TestSampleWorkbook(t *testing.T) {
 	var errs, others []string
 	for _, pr := range b.Problems {
 		if !strings.Contains(string(doc), pr.Message) {
-			t.Errorf("hr-new-hires.md does not list: %s", pr.Message)
+			t.Errorf("new-hires.md does not list: %s", pr.Message)
 		}
 		if pr.Severity == SeverityError {
 			errs = append(errs, pr.Cell+" "+pr.Rule)
@@ -89,7 +89,7 @@ func TestSampleWorkbook(t *testing.T) {
 	}
 	for _, pr := range nb.Problems {
 		if !strings.Contains(string(doc), pr.Message) {
-			t.Errorf("hr-new-hires.md does not list: %s", pr.Message)
+			t.Errorf("new-hires.md does not list: %s", pr.Message)
 		}
 	}
 

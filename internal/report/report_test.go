@@ -45,7 +45,7 @@ func writeXLSX(t *testing.T, sheets ...sheetData) string {
 			}
 		}
 	}
-	path := filepath.Join(t.TempDir(), "new-hires.xlsx")
+	path := filepath.Join(t.TempDir(), "vendor-sheets.xlsx")
 	if err := f.SaveAs(path); err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,9 @@
-// Command samplegen writes the HR sample workbook samples/hr-new-hires.xlsx:
+// Command samplegen writes the HR sample workbook samples/new-hires.xlsx:
 // a "New Hires" sheet of thirteen people across four roles and three
 // offices, with a few typical HR mistakes (listed in
-// samples/hr-new-hires.md), plus the Instructions sheet of the HR template.
+// samples/new-hires.md), plus the Instructions sheet of the HR template.
 //
-//	go run ./internal/hires/samplegen -plan samples/plan.yaml -o samples/hr-new-hires.xlsx
+//	go run ./internal/hires/samplegen -plan samples/plan.yaml -o samples/new-hires.xlsx
 package main
 
 import (
@@ -41,7 +41,7 @@ var people = [][]string{
 
 func main() {
 	planPath := flag.String("plan", "samples/plan.yaml", "the onboarding plan the workbook's drop-downs come from")
-	out := flag.String("o", "samples/hr-new-hires.xlsx", "the workbook to write")
+	out := flag.String("o", "samples/new-hires.xlsx", "the workbook to write")
 	template := flag.Bool("template", false, "write the empty HR template instead of the sample people")
 	flag.Parse()
 	if err := run(*planPath, *out, *template); err != nil {

@@ -23,7 +23,7 @@ import (
 
 // Paths of the sample files, relative to the repository root.
 const (
-	WorkbookPath = "samples/new-hires.xlsx"
+	WorkbookPath = "samples/vendor-sheets.xlsx"
 	AcefoneCSV   = "samples/acefone.user.csv"
 	CoveCSV      = "samples/cove.user-emea.csv"
 	ReadmePath   = "samples/README.md"
@@ -36,7 +36,7 @@ const InstructionsSheet = "Instructions"
 // Mistake is one deliberate mistake in a sample file: where it is, the
 // rule it breaks, and what onboard should say about it.
 type Mistake struct {
-	File       string // e.g. samples/new-hires.xlsx
+	File       string // e.g. samples/vendor-sheets.xlsx
 	Sheet      string // sheet name as on the tab
 	Target     string // target ID the sheet stands for
 	Row        int    // row number as the spreadsheet shows it
@@ -55,7 +55,7 @@ type Valid struct {
 	File, Sheet, Cell, Column, Value, Why string
 }
 
-// Mistakes returns every deliberate mistake in samples/new-hires.xlsx, in
+// Mistakes returns every deliberate mistake in samples/vendor-sheets.xlsx, in
 // sheet and row order. The CSV samples have none.
 func Mistakes() []Mistake {
 	m, _ := layout()
@@ -136,7 +136,7 @@ func Files() ([]templates.GeneratedFile, error) {
 	}, nil
 }
 
-// Workbook returns samples/new-hires.xlsx.
+// Workbook returns samples/vendor-sheets.xlsx.
 func Workbook() ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()

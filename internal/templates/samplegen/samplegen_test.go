@@ -164,7 +164,7 @@ func readSheets(t *testing.T, path string) (map[string][]finding, map[string]map
 }
 
 func TestWorkbookHoldsExactlyTheListedMistakes(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "new-hires.xlsx")
+	path := filepath.Join(t.TempDir(), "vendor-sheets.xlsx")
 	data, err := Workbook()
 	if err != nil {
 		t.Fatal(err)
