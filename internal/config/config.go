@@ -25,8 +25,8 @@ import (
 
 // Defaults for the common keys when a vendor section leaves them out.
 const (
-	DefaultRate        = 5.0 // requests per second
-	DefaultBurst       = 1
+	DefaultRate  = 5.0 // requests per second
+	DefaultBurst = 1
 	// DefaultConcurrency 0 means automatic: enough requests in flight to
 	// reach the rate (dispatch.DefaultConcurrency).
 	DefaultConcurrency = 0
