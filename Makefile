@@ -21,8 +21,11 @@ demo: build
 templates:
 	$(GO) run ./internal/templates/generate
 
+# Go benchmarks (intake, validation, report, state, dispatch, the run
+# against the sandbox), then whole-command timings with /usr/bin/time -v.
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -run '^$$' -bench . -benchtime 1x -benchmem ./...
+	bench/bench.sh
 
 clean:
 	rm -rf bin

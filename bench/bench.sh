@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Whole-command figures for the README's performance section: generates a
+# 100,000-row x 15-column netsapiens.user workbook and a 1,000,000-row CSV
+# of the same shape, then times `onboard validate` on each with
+# /usr/bin/time -v (wall time, rows/s, peak RSS). Go benchmarks run first
+# (make bench). Nothing here touches the network.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=bench/out
+mkdir -p "$out"
+if [ ! -x /usr/bin/time ]; then
+  echo "bench: /usr/bin/time is missing; install it with: apt-get install -y time" >&2
+  exit 2
+fi
+go build -o bin/onboard ./cmd/onboard
+[ -f "$out/netsapiens.user-100k.xlsx" ] || go run ./cmd/benchdata -xlsx-rows 100000 -xlsx "$out/netsapiens.user-100k.xlsx" -csv-rows 1000000 -csv "$out/netsapiens.user-1m.csv"
+
+measure() { # name rows command...
+  local name=$1 rows=$2; shift 2
+  local log="$out/$name.time"
+  local code=0
+  /usr/bin/time -v "$@" >/dev/null 2>"$log" || code=$?
+  if [ "$code" -gt 1 ]; then
+    echo "bench: $name failed (exit $code):" >&2
+    head -5 "$log" >&2
+    exit 1
+  fi
+  local wall rss secs
+  wall=$(grep 'Elapsed (wall clock)' "$log" | awk '{print $NF}')
+  rss=$(grep 'Maximum resident set size' "$log" | awk '{print $NF}')
+  secs=$(echo "$wall" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+  printf '%-44s wall %6.2f s  %9.0f rows/s  peak RSS %4d MB\n' "$name" "$secs" "$(awk -v r="$rows" -v s="$secs" 'BEGIN{print r/s}')" $((rss / 1024))
+}
+
+for i in 1 2 3; do
+  measure "validate 100k-row xlsx + report workbook (run $i)" 100000 bin/onboard validate "$out/netsapiens.user-100k.xlsx" --report "$out/report.xlsx"
+done
+for i in 1 2 3; do
+  measure "validate 1M-row csv --json, no workbook (run $i)" 1000000 bin/onboard validate "$out/netsapiens.user-1m.csv" --json --no-report
+done
