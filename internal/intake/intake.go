@@ -3,9 +3,18 @@
 // vendors: it only turns real-world spreadsheet mess into exact text
 // (numbers as typed digits, booleans, dates, trimmed spaces) and refuses
 // unusable files with one clear UnusableError.
+//
+// A workbook is opened with excelize (sheet list, cell styles, date
+// system, zip-size limits) and its worksheets and shared strings are
+// streamed by intake's own scanner, which keeps each cell's type and style
+// and runs several times faster than excelize's row iterator. A CSV goes
+// through encoding/csv, decoded with golang.org/x/text only when it is not
+// UTF-8. Rows are parsed ahead on a second goroutine, so a caller's work on
+// one row overlaps with reading the next.
 package intake
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -22,28 +31,32 @@ const DefaultMaxUnzippedBytes = 2 << 30
 
 // Row is one non-blank data row.
 type Row struct {
-	Num   int      // row number as Excel shows it (CSV: the record's line number, header = 1)
-	Cells []string // cleaned text per column, padded to the header's width
+	Num   int      // row number as Excel shows it (CSV: the line the record starts on, 1-based)
+	Cells []string // cleaned text per column: at least as many as the header has, more when a cell right of it has text
 }
 
 // RowReader streams the rows of one sheet. The first non-blank row is the
 // header; Next returns the data rows after it, skipping blank and
-// whitespace-only rows.
+// whitespace-only rows. A RowReader is used by one goroutine at a time.
 type RowReader interface {
 	Header() []string  // cleaned header texts (may contain "")
 	HeaderRow() int    // row number of the header
 	Next() (Row, bool) // the next data row; false at the end or on error
-	Err() error        // the error that stopped Next, if any
+	Err() error        // the *UnusableError that stopped Next (a damaged sheet, bad CSV quoting), if any
 	Close() error
 }
 
-// File is an opened input.
+// File is an opened input. Its format is judged by content, not by the
+// file name's extension.
 type File interface {
 	Path() string
 	Format() string       // "xlsx" or "csv"
 	SheetNames() []string // in workbook order; a CSV has one, named after the file
+	// Rows starts reading a sheet from its top; several may be open at
+	// once. Its errors are *UnusableError; an empty sheet's also matches
+	// ErrNoHeader.
 	Rows(sheet string) (RowReader, error)
-	Close() error
+	Close() error // also closes the RowReaders still open
 }
 
 // UnusableError says why a file cannot be read at all: the tool exits 2
@@ -52,7 +65,14 @@ type UnusableError struct {
 	Path   string
 	Reason string // what is wrong, in words
 	Fix    string // what to do about it
+
+	err error // the underlying cause, for errors.Is/As; not shown
 }
+
+// ErrNoHeader is matched (errors.Is) by the UnusableError that Rows returns
+// for a sheet or CSV without any non-blank row, so a caller reading many
+// sheets can tell an empty sheet from a broken file.
+var ErrNoHeader = errors.New("no header row")
 
 func (e *UnusableError) Error() string {
 	var b strings.Builder
@@ -63,6 +83,10 @@ func (e *UnusableError) Error() string {
 	}
 	return b.String()
 }
+
+// Unwrap returns the underlying cause, if any (ErrNoHeader, a
+// *csv.ParseError, a zip or XML error).
+func (e *UnusableError) Unwrap() error { return e.err }
 
 // ColumnName returns the spreadsheet column letters for a 0-based index
 // (0 → A, 26 → AA).

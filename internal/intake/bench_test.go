@@ -1,0 +1,122 @@
+package intake
+
+import (
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/onboard/onboard/internal/benchdata"
+)
+
+// Benchmark sizes: the 100,000-row workbook the tool must read in well
+// under 1.5 s, and a 100,000-row CSV (a tenth of the 1,000,000-row file
+// that must read in well under 1 s; go run ./cmd/benchdata makes that).
+const (
+	benchXLSXRows = 100000
+	benchCSVRows  = 100000
+)
+
+var (
+	benchOnce  sync.Once
+	benchDir   string
+	benchFiles = map[string]string{}
+	benchErr   error
+)
+
+// benchFile returns the path of the generated benchmark file of the given
+// format, made once per test binary run.
+func benchFile(b *testing.B, format string) string {
+	b.Helper()
+	benchOnce.Do(func() {
+		if benchDir, benchErr = os.MkdirTemp("", "intake-bench-"); benchErr != nil {
+			return
+		}
+		benchFiles["xlsx"] = filepath.Join(benchDir, "users.xlsx")
+		benchFiles["csv"] = filepath.Join(benchDir, "users.csv")
+		if benchErr = benchdata.WriteXLSX(benchFiles["xlsx"], benchXLSXRows); benchErr != nil {
+			return
+		}
+		benchErr = benchdata.WriteCSVFile(benchFiles["csv"], benchCSVRows)
+	})
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return benchFiles[format]
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchDir != "" {
+		os.RemoveAll(benchDir)
+	}
+	os.Exit(code)
+}
+
+func benchmarkRead(b *testing.B, format string, rows int) {
+	path := benchFile(b, format)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		f, err := Open(path, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rr, err := f.Rows(benchdata.SheetName)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for {
+			if _, ok := rr.Next(); !ok {
+				break
+			}
+			n++
+		}
+		if rr.Err() != nil || n != rows {
+			b.Fatalf("read %d rows, err %v", n, rr.Err())
+		}
+		rr.Close()
+		f.Close()
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkReadXLSX reads the 100,000-row × 15-column workbook.
+func BenchmarkReadXLSX(b *testing.B) { benchmarkRead(b, "xlsx", benchXLSXRows) }
+
+// BenchmarkReadCSV reads a 100,000-row × 15-column CSV.
+func BenchmarkReadCSV(b *testing.B) { benchmarkRead(b, "csv", benchCSVRows) }
+
+// BenchmarkReadFile reads the file named by INTAKE_BENCH_FILE, e.g. the
+// 1,000,000-row CSV from
+//
+//	go run ./cmd/benchdata -xlsx /tmp/users.xlsx -csv /tmp/users.csv
+//	INTAKE_BENCH_FILE=/tmp/users.csv go test ./internal/intake -run XXX -bench ReadFile -benchtime 5x
+func BenchmarkReadFile(b *testing.B) {
+	path := os.Getenv("INTAKE_BENCH_FILE")
+	if path == "" {
+		b.Skip("set INTAKE_BENCH_FILE to the file to read")
+	}
+	rows := 0
+	for i := 0; i < b.N; i++ {
+		f, err := Open(path, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rr, err := f.Rows(f.SheetNames()[0])
+		if err != nil {
+			b.Fatal(err)
+		}
+		for rows = 0; ; rows++ {
+			if _, ok := rr.Next(); !ok {
+				break
+			}
+		}
+		if rr.Err() != nil {
+			b.Fatal(rr.Err())
+		}
+		f.Close()
+	}
+	b.ReportMetric(float64(rows), "rows")
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
