@@ -3,9 +3,9 @@ package intake
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"image"
 	"image/png"
-	"errors"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -199,6 +199,20 @@ func TestXLSXInvalidUTF8(t *testing.T) {
 	got := readSheet(t, writeFile(t, "book.xlsx", zipBytes(t, workbookParts("", false, sheetXML(rows)))), "")
 	if got.err == nil || !strings.Contains(got.err.Error(), `sheet "Sheet1" near row 2 is damaged and cannot be read (text that is not valid UTF-8)`) {
 		t.Fatalf("got %+v", got)
+	}
+}
+
+// Text longer than the scanner's buffer, in a cell and in a shared
+// string, arrives whole.
+func TestXLSXLongText(t *testing.T) {
+	long := strings.Repeat("王芳 O'Brien ", 40000) // about 600 KB
+	long = strings.TrimSpace(long)
+	rows := `<row r="1"><c r="A1" t="inlineStr"><is><t>Note</t></is></c><c r="B1" t="inlineStr"><is><t>Other</t></is></c></row>` +
+		`<row r="2"><c r="A2" t="inlineStr"><is><t>` + long + `</t></is></c><c r="B2" t="s"><v>0</v></c></row>`
+	p := writeFile(t, "book.xlsx", zipBytes(t, workbookParts("<si><t>"+long+"</t></si>", false, sheetXML(rows))))
+	got := readSheet(t, p, "")
+	if got.err != nil || len(got.rows) != 1 || got.rows[0].Cells[0] != long || got.rows[0].Cells[1] != long {
+		t.Fatalf("err %v, %d rows", got.err, len(got.rows))
 	}
 }
 
