@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/onboard/onboard/internal/connector"
 	"github.com/onboard/onboard/internal/connector/httpcall"
@@ -197,6 +198,43 @@ func (c *Client) Lookup(ctx context.Context, req connector.Request) connector.Ou
 	return c.finish(c.lookup(ctx, req.Record), req.Record)
 }
 
+// pageTries is how many times one page of the login list is asked for
+// when the answer is retryable: a lookup reads many pages, and one passing
+// 5xx should not throw away the pages already read.
+const pageTries = 4
+
+// listPage reads one page of the login list, retrying a retryable answer
+// (5xx, 429, a dropped GET) a few times with a short pause; the failure
+// outcome is returned when it persists or the list is refused.
+func (c *Client) listPage(ctx context.Context, u string) (*httpcall.Response, *connector.Outcome) {
+	var last connector.Outcome
+	for try := 1; ; try++ {
+		resp, err := c.call.Do(ctx, httpcall.Request{Method: http.MethodGet, URL: u, Header: c.header()})
+		switch {
+		case err != nil:
+			last = c.call.FailureOutcome(err, false)
+		case !resp.OK():
+			last = c.listRefused(resp)
+		default:
+			return resp, nil
+		}
+		// A GET changes nothing, so an unanswered one is as safe to repeat
+		// as a refused one.
+		if (last.Status != connector.Retryable && last.Status != connector.Uncertain) || try == pageTries {
+			return nil, &last
+		}
+		wait := time.Duration(try) * 100 * time.Millisecond
+		if last.RetryAfter > wait {
+			wait = last.RetryAfter
+		}
+		select {
+		case <-ctx.Done():
+			return nil, &last
+		case <-time.After(wait):
+		}
+	}
+}
+
 func (c *Client) lookup(ctx context.Context, rec schema.Record) connector.Outcome {
 	email := rec.Text("Email")
 	if email == "" {
@@ -210,12 +248,9 @@ func (c *Client) lookup(ctx context.Context, rec schema.Record) connector.Outcom
 		if pageToken != "" {
 			q.Set("PageToken", pageToken)
 		}
-		resp, err := c.call.Do(ctx, httpcall.Request{Method: http.MethodGet, URL: c.base + "/v2/OnlineLogins?" + q.Encode(), Header: c.header()})
-		if err != nil {
-			return c.call.FailureOutcome(err, false)
-		}
-		if !resp.OK() {
-			return c.listRefused(resp)
+		resp, fail := c.listPage(ctx, c.base+"/v2/OnlineLogins?"+q.Encode())
+		if fail != nil {
+			return *fail
 		}
 		obj, err := httpcall.DecodeObject(resp.Body)
 		if resp.BodyErr != nil {

@@ -204,6 +204,29 @@ func TestLookupPaging(t *testing.T) {
 			t.Errorf("outcome %+v", o)
 		}
 	})
+	t.Run("a passing 5xx on a later page is retried, not fatal", func(t *testing.T) {
+		var mu sync.Mutex
+		failed := false
+		f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Query().Get("PageToken") == "" {
+				writeJSON(w, 200, `{"OnlineLogins":[{"OnlineLoginSid":"a","Email":"a@example.com"}],"NextPageToken":"p2"}`)
+				return
+			}
+			mu.Lock()
+			first := !failed
+			failed = true
+			mu.Unlock()
+			if first {
+				writeJSON(w, 503, `{"Code":50301,"Message":"busy"}`)
+				return
+			}
+			writeJSON(w, 200, `{"OnlineLogins":[{"OnlineLoginSid":"b","Email":"jane@example.com"}]}`)
+		})
+		o := f.client(t).Lookup(context.Background(), connector.Request{Record: login(t)})
+		if o.Status != connector.Exists || o.ID != "b" || len(f.requests()) != 3 {
+			t.Errorf("outcome %+v after %d requests", o, len(f.requests()))
+		}
+	})
 	t.Run("an empty list is not found", func(t *testing.T) {
 		f := newFake(t, answer(200, `{"OnlineLogins":[],"TotalCount":0}`))
 		if o := f.client(t).Lookup(context.Background(), connector.Request{Record: login(t)}); o.Status != connector.NotFound {
