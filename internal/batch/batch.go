@@ -145,7 +145,11 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	res := &Result{Input: opt.Input, Start: time.Now(), DryRun: opt.DryRun, Config: opt.Config}
-	clients, err := buildClients(opt, logger)
+	limiters := map[string]*rate.Limiter{} // one per vendor, shared by dispatch and client
+	for _, v := range opt.Config.Vendors() {
+		limiters[v.Spec.Name] = rate.NewLimiter(rate.Limit(v.Rate), max(v.Burst, 1))
+	}
+	clients, err := buildClients(opt, logger, limiters)
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +240,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 
 	d := &dispatch.Dispatcher{Lanes: map[string]*dispatch.Lane{}, Logger: logger, Grace: opt.Grace, Backoff: opt.Backoff}
 	for _, v := range opt.Config.Vendors() {
-		lane := &dispatch.Lane{Client: clients[v.Spec.Name], Rate: rate.Limit(v.Rate), Burst: v.Burst,
+		lane := &dispatch.Lane{Client: clients[v.Spec.Name], Limiter: limiters[v.Spec.Name],
 			Concurrency: v.Concurrency, MaxAttempts: v.MaxAttempts, Timeout: v.Timeout}
 		if opt.Concurrency > 0 {
 			lane.Concurrency = opt.Concurrency
@@ -313,11 +317,12 @@ func mergeDefaults(fromConfig map[string]map[string]string, given validate.Defau
 	return out
 }
 
-func buildClients(opt Options, logger *slog.Logger) (map[string]connector.Client, error) {
+func buildClients(opt Options, logger *slog.Logger, limiters map[string]*rate.Limiter) (map[string]connector.Client, error) {
 	clients := map[string]connector.Client{}
 	for _, v := range opt.Config.Vendors() {
 		s := v.Settings()
 		s.HTTP = opt.HTTP
+		s.Pace = limiters[v.Spec.Name].Wait
 		s.Logger = logger.With("vendor", v.Spec.Name)
 		c, err := v.Spec.New(s)
 		if err != nil {

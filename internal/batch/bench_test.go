@@ -154,6 +154,11 @@ func BenchmarkRunFourVendors(b *testing.B) {
 					throttled += s.Throttled
 				}
 				sb.Close()
+				for _, name := range res.VendorNames() {
+					v := res.Stats.Vendors[name]
+					b.Logf("%s: active %s, %d requests (%d creates, %d lookups, %d retries, %d throttled), paused %s",
+						name, v.Active.Round(time.Millisecond), v.Requests, v.Creates, v.Lookups, v.Retries, v.Throttled, v.Paused.Round(time.Millisecond))
+				}
 				b.ReportMetric(wall.Seconds()/floor.Seconds(), "x_floor")
 				b.ReportMetric(float64(throttled), "429s")
 				b.ReportMetric(float64(dup), "duplicates")

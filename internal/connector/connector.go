@@ -100,6 +100,11 @@ type Settings struct {
 	HTTP    *http.Client      // shared transport; nil means a default client
 	Logger  *slog.Logger      // nil means slog.Default(); never given secrets
 	Now     func() time.Time  // clock, for token expiry; nil means time.Now
+	// Pace, when set, waits for the vendor's rate limit. The dispatcher
+	// paces each Create and Lookup call; a client calls Pace before every
+	// further request one call makes (the next page of a lookup, a retried
+	// page), so the vendor never sees more than its configured rate.
+	Pace func(ctx context.Context) error
 }
 
 // Vendor describes one vendor package: everything the rest of the tool

@@ -644,8 +644,10 @@ func TestFoneDynamicsLookupPages(t *testing.T) {
 	if lk.Status != connector.Exists || lk.ID != last.ID {
 		t.Errorf("lookup of the last login: %+v, ledger %+v", lk, last)
 	}
-	if pages := e.sb.Ledger().Stats[sandbox.FoneDynamics].Requests - before; pages != 3 {
-		t.Errorf("%d list pages read, want 3 for %d logins", pages, logins)
+	// The first page, then the last: a login just created (the one an
+	// uncertain create reconciles) is found without reading the middle.
+	if pages := e.sb.Ledger().Stats[sandbox.FoneDynamics].Requests - before; pages != 2 {
+		t.Errorf("%d list pages read, want 2 (first and last) for %d logins", pages, logins)
 	}
 	if lk := c.Lookup(context.Background(), req(tc.record(t, logins+1))); lk.Status != connector.NotFound {
 		t.Errorf("lookup of a login never created: %+v", lk)

@@ -93,6 +93,10 @@ type Lane struct {
 	// 0 or less means DefaultRate.
 	Rate  rate.Limit
 	Burst int // requests allowed at once above Rate; 0 means 1
+	// Limiter, when set, is the vendor's limiter, shared with its client
+	// (connector.Settings.Pace) for requests beyond one per call; Rate and
+	// Burst are then ignored.
+	Limiter *rate.Limiter
 	// Concurrency caps the requests in flight to this vendor. It needs to
 	// be at least Rate × the vendor's latency to reach Rate; 0 means
 	// DefaultConcurrency(Rate).

@@ -107,6 +107,9 @@ func (r *run) close() {
 
 func (r *run) lane(name string, cfg *Lane, jobs int) *lane {
 	c := *cfg
+	if c.Limiter != nil { // a shared limiter says the rate
+		c.Rate, c.Burst = c.Limiter.Limit(), c.Limiter.Burst()
+	}
 	if c.Rate <= 0 {
 		c.Rate = DefaultRate
 	}
@@ -122,7 +125,11 @@ func (r *run) lane(name string, cfg *Lane, jobs int) *lane {
 	if c.Timeout <= 0 {
 		c.Timeout = DefaultTimeout
 	}
-	l := &lane{name: name, cfg: c, lim: rate.NewLimiter(c.Rate, c.Burst), queue: make(chan *Job, jobs)}
+	lim := c.Limiter
+	if lim == nil {
+		lim = rate.NewLimiter(c.Rate, c.Burst)
+	}
+	l := &lane{name: name, cfg: c, lim: lim, queue: make(chan *Job, jobs)}
 	l.ctx, l.stop = context.WithCancelCause(r.ctx)
 	r.lanes[name] = l
 	return l

@@ -30,6 +30,7 @@ type Client struct {
 	auth   string // Authorization header value
 	token  string
 	scheme string
+	pace   func(context.Context) error // the vendor's rate limit, for pages beyond the first
 }
 
 var _ connector.Client = (*Client)(nil)
@@ -53,7 +54,7 @@ func New(s connector.Settings) (connector.Client, error) {
 	if token == "" {
 		return nil, errors.New("fonedynamics: option token is required: the API token from the portal (for example token: ${FONEDYNAMICS_TOKEN})")
 	}
-	c := &Client{token: token, scheme: scheme}
+	c := &Client{token: token, scheme: scheme, pace: s.Pace}
 	switch scheme {
 	case "basic":
 		if sid == "" {
@@ -206,9 +207,14 @@ const pageTries = 4
 // listPage reads one page of the login list, retrying a retryable answer
 // (5xx, 429, a dropped GET) a few times with a short pause; the failure
 // outcome is returned when it persists or the list is refused.
-func (c *Client) listPage(ctx context.Context, u string) (*httpcall.Response, *connector.Outcome) {
+func (c *Client) listPage(ctx context.Context, u string, pace bool) (*httpcall.Response, *connector.Outcome) {
 	var last connector.Outcome
 	for try := 1; ; try++ {
+		if (pace || try > 1) && c.pace != nil {
+			if err := c.pace(ctx); err != nil {
+				return nil, &connector.Outcome{Status: connector.Retryable, Message: "waiting for the rate limit: " + err.Error()}
+			}
+		}
 		resp, err := c.call.Do(ctx, httpcall.Request{Method: http.MethodGet, URL: u, Header: c.header()})
 		switch {
 		case err != nil:
@@ -248,7 +254,7 @@ func (c *Client) lookup(ctx context.Context, rec schema.Record) connector.Outcom
 		if pageToken != "" {
 			q.Set("PageToken", pageToken)
 		}
-		resp, fail := c.listPage(ctx, c.base+"/v2/OnlineLogins?"+q.Encode())
+		resp, fail := c.listPage(ctx, c.base+"/v2/OnlineLogins?"+q.Encode(), page > 0)
 		if fail != nil {
 			return *fail
 		}
@@ -298,9 +304,46 @@ func (c *Client) lookup(ctx context.Context, rec schema.Record) connector.Outcom
 			return connector.Outcome{Status: connector.NotFound, HTTPStatus: resp.Status,
 				Message: fmt.Sprintf("no online login with email %q among %d listed", email, len(seen))}
 		}
+		if page == 0 && hasTotal {
+			// The login to reconcile was most likely created moments ago:
+			// look at the end of the list before reading it all.
+			if n, err := strconv.Atoi(httpcall.Text(total)); err == nil && n-pageSize > skip {
+				if o, found := c.findInTail(ctx, n-pageSize, email, property); found {
+					return o
+				}
+			}
+		}
 	}
 	return connector.Outcome{Status: connector.Uncertain, Message: fmt.Sprintf(
 		"looked through %d online logins in %d pages without finding %q and stopped; check the portal", len(seen), maxPages, email)}
+}
+
+// findInTail looks for email on the page of the login list starting at
+// skip (the last page). A failure here is not an answer: the caller goes
+// on reading the list from the start.
+func (c *Client) findInTail(ctx context.Context, skip int, email, property string) (connector.Outcome, bool) {
+	q := url.Values{"Results_Count": {strconv.Itoa(pageSize)}, "Results_Skip": {strconv.Itoa(skip)}}
+	resp, fail := c.listPage(ctx, c.base+"/v2/OnlineLogins?"+q.Encode(), true)
+	if fail != nil || resp.BodyErr != nil {
+		return connector.Outcome{}, false
+	}
+	obj, err := httpcall.DecodeObject(resp.Body)
+	if err != nil {
+		return connector.Outcome{}, false
+	}
+	list, _ := httpcall.Field(obj, "OnlineLogins")
+	logins, _ := list.([]any)
+	for _, it := range logins {
+		login, ok := it.(map[string]any)
+		if ok && strings.EqualFold(httpcall.FieldText(login, "Email"), email) {
+			o := connector.Outcome{Status: connector.Exists, ID: httpcall.FieldText(login, "OnlineLoginSid"), HTTPStatus: resp.Status}
+			if property != "" && !hasProperty(login, property) {
+				o.Message = fmt.Sprintf("the login exists but has no permissions on property %s", property)
+			}
+			return o, true
+		}
+	}
+	return connector.Outcome{}, false
 }
 
 // hasProperty reports whether a login's Permissions name the property.

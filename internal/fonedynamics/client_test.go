@@ -227,6 +227,26 @@ func TestLookupPaging(t *testing.T) {
 			t.Errorf("outcome %+v after %d requests", o, len(f.requests()))
 		}
 	})
+	t.Run("pages beyond the first wait for the rate limit", func(t *testing.T) {
+		f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+			switch r.URL.Query().Get("PageToken") {
+			case "":
+				writeJSON(w, 200, `{"OnlineLogins":[{"OnlineLoginSid":"a","Email":"a@example.com"}],"NextPageToken":"p2"}`)
+			case "p2":
+				writeJSON(w, 200, `{"OnlineLogins":[{"OnlineLoginSid":"c","Email":"c@example.com"}],"NextPageToken":"p3"}`)
+			default:
+				writeJSON(w, 200, `{"OnlineLogins":[{"OnlineLoginSid":"b","Email":"jane@example.com"}]}`)
+			}
+		})
+		paced := 0
+		c := f.client(t, func(s *connector.Settings) {
+			s.Pace = func(context.Context) error { paced++; return nil }
+		})
+		o := c.Lookup(context.Background(), connector.Request{Record: login(t)})
+		if o.Status != connector.Exists || len(f.requests()) != 3 || paced != 2 {
+			t.Errorf("outcome %+v after %d requests, %d paced (want 3 requests, the 2 after the first paced)", o, len(f.requests()), paced)
+		}
+	})
 	t.Run("an empty list is not found", func(t *testing.T) {
 		f := newFake(t, answer(200, `{"OnlineLogins":[],"TotalCount":0}`))
 		if o := f.client(t).Lookup(context.Background(), connector.Request{Record: login(t)}); o.Status != connector.NotFound {

@@ -74,7 +74,7 @@ type VendorCredentials struct {
 // sandbox` prints, what ConfigYAML writes and what --sandbox runs use.
 var Credentials = []VendorCredentials{
 	{Vendor: NetSapiens, Label: "NetSapiens", Path: NetSapiensPath,
-		Settings: []Setting{{"token", NetSapiensToken, true}, {"rate", 50, false}, {"concurrency", 8, false}},
+		Settings: []Setting{{"token", NetSapiensToken, true}, {"rate", 50, false}},
 		Defaults: []Setting{{"domain", NetSapiensDomain, false}}},
 	{Vendor: Acefone, Label: "Acefone", Path: AcefonePath,
 		Settings: []Setting{{"login_id", AcefoneLoginID, false}, {"password", AcefonePassword, true}, {"rate", 50, false}}},
@@ -90,7 +90,7 @@ var Credentials = []VendorCredentials{
 // at the sandbox at baseURL ("http://127.0.0.1:8089"):
 //
 //	vendors:
-//	  netsapiens: {base_url: <base>/netsapiens/ns-api/v2, token: ..., rate: 50, concurrency: 8, defaults: {domain: sandbox.example}}
+//	  netsapiens: {base_url: <base>/netsapiens/ns-api/v2, token: ..., rate: 50, defaults: {domain: sandbox.example}}
 //	  ...
 func ConfigYAML(baseURL string) []byte {
 	base := strings.TrimRight(baseURL, "/")

@@ -20,7 +20,7 @@ func TestConfigYAML(t *testing.T) {
 	}
 	want := map[string]map[string]any{
 		"netsapiens": {"base_url": "http://127.0.0.1:8089/netsapiens/ns-api/v2", "token": "sandbox-netsapiens-token",
-			"rate": 50, "concurrency": 8, "defaults": map[string]any{"domain": "sandbox.example"}},
+			"rate": 50, "defaults": map[string]any{"domain": "sandbox.example"}},
 		"acefone": {"base_url": "http://127.0.0.1:8089/acefone", "login_id": "sandbox@acefone.test",
 			"password": "sandbox-password", "rate": 50},
 		"fonedynamics": {"base_url": "http://127.0.0.1:8089/fonedynamics", "account_sid": "ACsandbox", "token": "sandbox-token",
