@@ -156,24 +156,36 @@ func listing(n, match int, create func(http.ResponseWriter, *http.Request)) func
 
 func TestExists(t *testing.T) {
 	dup := answer(400, `{"Error":{"Code":"ONLINE_LOGIN_EXISTS","Message":"An online login with this email already exists"}}`)
-	t.Run("duplicate email, found on the third page", func(t *testing.T) {
-		f := newFake(t, listing(217, 205, dup))
-		o := f.client(t).Create(context.Background(), connector.Request{Record: login(t)})
-		if o.Status != connector.Exists || o.ID != "sid-205" || o.HTTPStatus != 400 ||
-			o.Message != "An online login with this email already exists (error code ONLINE_LOGIN_EXISTS)" {
-			t.Errorf("outcome %+v", o)
-		}
-		reqs := f.requests()
-		if len(reqs) != 4 {
-			t.Fatalf("%d requests, want a create and 3 pages", len(reqs))
-		}
-		for i, skip := range []string{"0", "100", "200"} {
-			r := reqs[i+1]
-			if r.Method != "GET" || r.Path != "/v2/OnlineLogins" || r.Query["Results_Skip"] != skip || r.Query["Results_Count"] != "100" || r.Auth == "" {
-				t.Errorf("page %d: %+v", i, r)
+	for _, c := range []struct {
+		name  string
+		match int
+		sid   string
+		skips []string
+	}{
+		// 217 logins, 100 a page: the first page, then the last (skip 117),
+		// then the rest from the start.
+		{"duplicate email on the last page: read right after the first", 205, "sid-205", []string{"0", "117"}},
+		{"duplicate email in the middle: the list is read on", 105, "sid-105", []string{"0", "117", "100"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFake(t, listing(217, c.match, dup))
+			o := f.client(t).Create(context.Background(), connector.Request{Record: login(t)})
+			if o.Status != connector.Exists || o.ID != c.sid || o.HTTPStatus != 400 ||
+				o.Message != "An online login with this email already exists (error code ONLINE_LOGIN_EXISTS)" {
+				t.Errorf("outcome %+v", o)
 			}
-		}
-	})
+			reqs := f.requests()
+			if len(reqs) != 1+len(c.skips) {
+				t.Fatalf("%d requests, want a create and %d pages", len(reqs), len(c.skips))
+			}
+			for i, skip := range c.skips {
+				r := reqs[i+1]
+				if r.Method != "GET" || r.Path != "/v2/OnlineLogins" || r.Query["Results_Skip"] != skip || r.Query["Results_Count"] != "100" || r.Auth == "" {
+					t.Errorf("page %d: %+v", i, r)
+				}
+			}
+		})
+	}
 	t.Run("409 is a duplicate too", func(t *testing.T) {
 		f := newFake(t, listing(3, 1, answer(409, `{"Message":"Conflict"}`)))
 		o := f.client(t).Create(context.Background(), connector.Request{Record: login(t)})
@@ -263,7 +275,7 @@ func TestLookupPaging(t *testing.T) {
 	t.Run("page count is bounded", func(t *testing.T) {
 		f := newFake(t, listing(1_000_000, -1, nil))
 		o := f.client(t).Lookup(context.Background(), connector.Request{Record: login(t)})
-		if o.Status != connector.Uncertain || len(f.requests()) != maxPages {
+		if o.Status != connector.Uncertain || len(f.requests()) != maxPages+1 { // +1: the last page, read early
 			t.Errorf("outcome %+v after %d requests", o, len(f.requests()))
 		}
 	})
