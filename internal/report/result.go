@@ -77,17 +77,9 @@ type resultWriter struct {
 }
 
 func (w *resultWriter) BeginSheet(s *validate.Sheet) error {
-	l := Layout{HeaderRow: max(s.HeaderRow, 1), Extra: []Column{
+	l := inputLayout(s, []Column{
 		{Header: StatusHeader, Width: 10}, {Header: VendorIDHeader, Width: 24},
-		{Header: MessageHeader, Width: 70}, {Header: AttemptsHeader, Width: 9}}}
-	for i, h := range s.Header {
-		l.Columns = append(l.Columns, Column{Header: h, Secret: s.Secret(i)})
-	}
-	for _, is := range s.Issues {
-		if is.Col >= 0 && is.Severity == validate.Error {
-			l.HeaderMarks = append(l.HeaderMarks, Mark{Col: is.Col, Tone: Bad, Note: is.Detail})
-		}
-	}
+		{Header: MessageHeader, Width: 70}, {Header: AttemptsHeader, Width: 9}})
 	sh, err := w.book.AddSheet(s.Name, l)
 	if err != nil {
 		return err

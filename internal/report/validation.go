@@ -60,20 +60,9 @@ func (v *Validation) Book() *Book { return v.book }
 // BeginSheet starts the report sheet for an input sheet: its header, with
 // unknown and duplicate columns marked.
 func (v *Validation) BeginSheet(s *validate.Sheet) error {
-	l := Layout{HeaderRow: max(s.HeaderRow, 1),
-		Extra: []Column{{Header: StatusHeader, Width: 10}, {Header: ErrorsHeader, Width: 80}}}
-	for i, h := range s.Header {
-		l.Columns = append(l.Columns, Column{Header: h, Secret: s.Secret(i)})
-	}
+	l := inputLayout(s, []Column{{Header: StatusHeader, Width: 10}, {Header: ErrorsHeader, Width: 80}})
 	var problems []string
 	for _, is := range s.Issues {
-		if is.Col >= 0 {
-			tone := Caution
-			if is.Severity == validate.Error {
-				tone = Bad
-			}
-			l.HeaderMarks = append(l.HeaderMarks, Mark{Col: is.Col, Tone: tone, Note: is.Detail})
-		}
 		if is.Severity == validate.Error {
 			problems = append(problems, is.Detail)
 		}
@@ -89,6 +78,26 @@ func (v *Validation) BeginSheet(s *validate.Sheet) error {
 	v.sheet = sh
 	v.sheets[s.Name] = sh.Name()
 	return nil
+}
+
+// inputLayout is the layout of a report sheet repeating an input sheet:
+// its header at its own row (secret columns masked), unknown and
+// duplicate columns marked, then the extra columns.
+func inputLayout(s *validate.Sheet, extra []Column) Layout {
+	l := Layout{HeaderRow: max(s.HeaderRow, 1), Extra: extra}
+	for i, h := range s.Header {
+		l.Columns = append(l.Columns, Column{Header: h, Secret: s.Secret(i)})
+	}
+	for _, is := range s.Issues {
+		if is.Col >= 0 {
+			tone := Caution
+			if is.Severity == validate.Error {
+				tone = Bad
+			}
+			l.HeaderMarks = append(l.HeaderMarks, Mark{Col: is.Col, Tone: tone, Note: is.Detail})
+		}
+	}
+	return l
 }
 
 // Row writes one input row with its invalid cells marked red, its status
