@@ -3,10 +3,14 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/onboard/onboard/internal/templates/samplegen"
 	"github.com/onboard/onboard/internal/terminal"
@@ -89,3 +93,52 @@ func TestValidatePlanErrorsExit2(t *testing.T) {
 }
 
 func writeFile(path, text string) error { return os.WriteFile(path, []byte(text), 0o600) }
+
+// TestHRTemplateCommand writes the HR template for the sample plan and
+// reads it back: a New Hires sheet whose Role drop-down lists the plan's
+// roles.
+func TestHRTemplateCommand(t *testing.T) {
+	out := t.TempDir() + "/hr.xlsx"
+	var stdout, stderr bytes.Buffer
+	io := &terminal.IO{In: strings.NewReader(""), Out: &stdout, ErrOut: &stderr}
+	if code := run(io, []string{"template", "--hires", "--plan", "../../samples/plan.yaml", "-o", out}); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	f, err := excelize.OpenFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	dvs, err := f.GetDataValidations("New Hires")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each list validation points at a range; the Role one must hold the
+	// plan's roles.
+	var roles []string
+	for _, dv := range dvs {
+		ref := strings.ReplaceAll(dv.Formula1, "$", "")
+		sheet, rng, ok := strings.Cut(ref, "!")
+		if dv.Type != "list" || !ok {
+			continue
+		}
+		from, to, _ := strings.Cut(rng, ":")
+		col, _, _ := excelize.SplitCellName(from)
+		_, first, _ := excelize.SplitCellName(from)
+		_, last, _ := excelize.SplitCellName(to)
+		var values []string
+		for r := first; r <= last; r++ {
+			v, _ := f.GetCellValue(sheet, fmt.Sprintf("%s%d", col, r))
+			values = append(values, v)
+		}
+		if slices.Contains(values, "Sales Agent") {
+			roles = values
+		}
+	}
+	if !slices.Contains(roles, "Manager") || !slices.Contains(roles, "IT Admin") {
+		t.Errorf("no drop-down lists the plan's roles; found %v", roles)
+	}
+	if code := run(io, []string{"template", "--hires", "-o", t.TempDir() + "/x.xlsx"}); code != exitUnusable || !strings.Contains(stderr.String(), "--plan") {
+		t.Errorf("--hires without --plan: exit %d, %s", code, stderr.String())
+	}
+}
