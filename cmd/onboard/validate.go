@@ -87,25 +87,15 @@ func runValidate(parent context.Context, io *terminal.IO, input string, f *valid
 	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	var fromConfig map[string]map[string]string
 	if f.config != "" {
 		cfg, err := config.Load(f.config)
 		if err != nil {
 			return exitWith(exitUnusable, err)
 		}
-		fromConfig = cfg.Defaults()
-		for v, m := range f.defaults {
-			if fromConfig[v] == nil {
-				fromConfig[v] = map[string]string{}
-			}
-			for k, val := range m {
-				fromConfig[v][k] = val
-			}
-		}
-		f.defaults = fromConfig
+		f.defaults = f.defaults.Over(cfg.Defaults())
 	}
 	if f.plan != "" {
-		return validateHires(io, input, f, fromConfig)
+		return validateHires(io, input, f)
 	}
 
 	start := time.Now()
@@ -223,7 +213,7 @@ type hiresValidation struct {
 }
 
 // validateHires checks an HR new-hire sheet through a plan.
-func validateHires(io *terminal.IO, input string, f *validateFlags, defaults map[string]map[string]string) error {
+func validateHires(io *terminal.IO, input string, f *validateFlags) error {
 	start := time.Now()
 	p, err := hires.LoadPlan(f.plan)
 	if err != nil {
@@ -234,7 +224,10 @@ func validateHires(io *terminal.IO, input string, f *validateFlags, defaults map
 		return exitWith(exitUnusable, err)
 	}
 	defer in.Close()
-	if len(f.defaults) > 0 && defaults == nil {
+	// Without a config or --default, path fields that come from the run
+	// config are only warned about (hires.Options.Defaults nil).
+	var defaults map[string]map[string]string
+	if f.config != "" || len(f.defaults) > 0 {
 		defaults = f.defaults
 	}
 	b, err := p.Process(in, hires.Options{Defaults: defaults})

@@ -165,7 +165,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	defer in.Close()
 
 	vopt := opt.Validate
-	vopt.Defaults = mergeDefaults(opt.Config.Defaults(), vopt.Defaults)
+	vopt.Defaults = vopt.Defaults.Over(opt.Config.Defaults())
 	res.ValidateOptions = vopt
 	var items []*plan.Item
 	var derived map[int]*hires.Derived // hires mode: outcome index → record
@@ -295,26 +295,6 @@ func issuesText(issues []validate.Issue) string {
 		}
 	}
 	return strings.Join(parts, "; ")
-}
-
-// mergeDefaults overlays explicit defaults (command line) on config ones.
-func mergeDefaults(fromConfig map[string]map[string]string, given validate.Defaults) validate.Defaults {
-	out := validate.Defaults{}
-	for v, m := range fromConfig {
-		out[v] = map[string]string{}
-		for k, val := range m {
-			out[v][k] = val
-		}
-	}
-	for v, m := range given {
-		if out[v] == nil {
-			out[v] = map[string]string{}
-		}
-		for k, val := range m {
-			out[v][k] = val
-		}
-	}
-	return out
 }
 
 func buildClients(opt Options, logger *slog.Logger, limiters map[string]*rate.Limiter) (map[string]connector.Client, error) {

@@ -31,13 +31,9 @@ func WriteHiresValidation(path string, in intake.File, b *hires.Batch) error {
 		byRow[p.Row] = append(byRow[p.Row], p)
 	}
 	col := map[string]int{}
-	password := ""
-	if len(b.People) > 0 {
-		password = b.People[0].Header(hires.Password)
-	}
 	l := Layout{HeaderRow: rows.HeaderRow(), Extra: []Column{{Header: StatusHeader, Width: 10}, {Header: "Problems", Width: 90}}}
-	for i, h := range rows.Header() {
-		l.Columns = append(l.Columns, Column{Header: h, Secret: password != "" && h == password})
+	l.Columns = hrColumns(rows.Header(), b.People)
+	for i := range rows.Header() {
 		col[intake.ColumnName(i)] = i
 	}
 	sh, err := book.AddSheet(b.Sheet, l)

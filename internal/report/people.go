@@ -46,10 +46,7 @@ func writePeople(ctx context.Context, book *Book, res *batch.Result) (string, er
 	sort.Strings(targets)
 
 	l := Layout{HeaderRow: rows.HeaderRow(), Extra: []Column{{Header: "Overall", Width: 12}}}
-	password := res.People[0].Header(hires.Password)
-	for _, h := range rows.Header() {
-		l.Columns = append(l.Columns, Column{Header: h, Secret: password != "" && h == password})
-	}
+	l.Columns = hrColumns(rows.Header(), res.People)
 	for _, t := range targets {
 		l.Extra = append(l.Extra, Column{Header: t + " status", Width: 12}, Column{Header: t + " ID", Width: 22}, Column{Header: t + " message", Width: 40})
 	}
@@ -116,4 +113,18 @@ func writeRecords(book *Book, res *batch.Result) error {
 		}
 	}
 	return sh.Close()
+}
+
+// hrColumns are the columns of HR's sheet as written, its Password column
+// masked.
+func hrColumns(header []string, people []*hires.Person) []Column {
+	password := ""
+	if len(people) > 0 {
+		password = people[0].Header(hires.Password)
+	}
+	cols := make([]Column, len(header))
+	for i, h := range header {
+		cols[i] = Column{Header: h, Secret: password != "" && h == password}
+	}
+	return cols
 }

@@ -36,6 +36,23 @@ type Options struct {
 // vendor name → field wire key → text as typed in a cell.
 type Defaults map[string]map[string]string
 
+// Over returns base (e.g. a config file's defaults) with d's values laid
+// over it (e.g. the command line's); neither is changed.
+func (d Defaults) Over(base map[string]map[string]string) Defaults {
+	out := Defaults{}
+	for _, m := range []map[string]map[string]string{base, d} {
+		for v, fields := range m {
+			if out[v] == nil {
+				out[v] = map[string]string{}
+			}
+			for k, val := range fields {
+				out[v][k] = val
+			}
+		}
+	}
+	return out
+}
+
 // Set records a default given as VENDOR.FIELD=VALUE (as on the command
 // line). FIELD may be the wire key, the label or an alias of a field of
 // one of the vendor's targets; it is stored under the wire key.
