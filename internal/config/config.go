@@ -39,7 +39,11 @@ const (
 type Config struct {
 	// Source is the file the configuration came from (or the name given to
 	// Parse), used in messages.
-	Source   string
+	Source string
+	// Sandbox is set by a top-level "sandbox: true": the file points at
+	// `onboard sandbox`, whose credentials are public, so secrets written
+	// inline draw no warning.
+	Sandbox  bool
 	vendors  []*Vendor // configured vendors, in the order of the vendor list
 	warnings []string
 }
@@ -229,11 +233,16 @@ type Error struct {
 
 func (e *Error) Error() string {
 	var b strings.Builder
-	b.WriteString(e.Source)
-	if e.Line > 0 {
-		b.WriteString(":" + strconv.Itoa(e.Line))
+	switch {
+	case e.Source != "":
+		b.WriteString(e.Source)
+		if e.Line > 0 {
+			b.WriteString(":" + strconv.Itoa(e.Line))
+		}
+		b.WriteString(": ")
+	case e.Key != "":
+		b.WriteString("configuration: ")
 	}
-	b.WriteString(": ")
 	if e.Key != "" {
 		b.WriteString(e.Key + ": ")
 	}

@@ -176,7 +176,7 @@ func TestErrors(t *testing.T) {
 		{"unknown vendor", "vendors:\n  netsapien:\n    token: x\n",
 			[]string{"onboard.yaml:2: vendors.netsapien: unknown vendor \"netsapien\"; did you mean \"netsapiens\"?", "known vendors are netsapiens, acefone, fonedynamics, cove"}},
 		{"unknown key", "vendors:\n  acefone:\n    tokn: x\n",
-			[]string{"onboard.yaml:3: vendors.acefone.tokn: unknown key; did you mean token?", "acefone takes base_url, rate, burst, concurrency, timeout, max_attempts, defaults, login_id, password, token"}},
+			[]string{"onboard.yaml:3: vendors.acefone.tokn: unknown key; did you mean token?", "acefone takes base_url, rate, burst, concurrency, timeout, max_attempts, defaults, allow_insecure, login_id, password, token"}},
 		{"rate text", "vendors:\n  acefone:\n    rate: fast\n",
 			[]string{"onboard.yaml:3: vendors.acefone.rate: must be a number of requests per second greater than 0, found \"fast\"", "rate: 5"}},
 		{"rate zero", "vendors:\n  acefone:\n    rate: 0\n", []string{":3: vendors.acefone.rate: must be a number", `found "0"`}},

@@ -83,7 +83,10 @@ func (l Loader) Parse(data []byte, source string) (*Config, error) {
 }
 
 // The common keys every vendor section takes, in the order shown to users.
-var commonKeys = []string{"base_url", "rate", "burst", "concurrency", "timeout", "max_attempts", "defaults"}
+var commonKeys = []string{"base_url", "rate", "burst", "concurrency", "timeout", "max_attempts", "defaults", "allow_insecure"}
+
+// topKeys are the keys a configuration file takes at its top level.
+var topKeys = []string{"vendors", "sandbox"}
 
 type parser struct {
 	source   string
@@ -91,6 +94,8 @@ type parser struct {
 	env      func(string) (string, bool)
 	errs     []error
 	warnings []string
+	inline   []string // "written inline" warnings, dropped for a sandbox file
+	sandbox  bool     // the file says sandbox: true
 }
 
 func (p *parser) fail(n *yaml.Node, key, msg, fix string) {
@@ -134,11 +139,14 @@ func (p *parser) parse(data []byte) *Config {
 	}
 	var vendorsNode *yaml.Node
 	p.eachPair(root, "", func(k, v *yaml.Node) {
-		if k.Value != "vendors" {
-			p.unknownKey(k, k.Value, []string{"vendors"}, "the only top-level key is vendors")
-			return
+		switch k.Value {
+		case "vendors":
+			vendorsNode = v
+		case "sandbox":
+			p.sandbox, _ = p.boolean("sandbox", v, "write sandbox: true only in a file that points at `onboard sandbox`")
+		default:
+			p.unknownKey(k, k.Value, topKeys, "the top-level keys are vendors and sandbox")
 		}
-		vendorsNode = v
 	})
 	if vendorsNode == nil {
 		if len(p.errs) == 0 {
@@ -172,8 +180,26 @@ func (p *parser) parse(data []byte) *Config {
 			cfg.vendors = append(cfg.vendors, vc)
 		}
 	}
-	cfg.warnings = p.warnings
+	cfg.Sandbox = p.sandbox
+	if p.sandbox {
+		cfg.warnings = append(p.warnings, p.sandboxWarnings(cfg)...)
+	} else {
+		cfg.warnings = append(p.warnings, p.inline...)
+	}
 	return cfg
+}
+
+// sandboxWarnings flags, in a file marked sandbox: true, a vendor that is
+// not on this machine: the mark then hides warnings it should not.
+func (p *parser) sandboxWarnings(cfg *Config) []string {
+	var out []string
+	for _, v := range cfg.vendors {
+		if u, err := url.Parse(v.BaseURL); err == nil && !IsLoopback(u.Hostname()) {
+			out = append(out, fmt.Sprintf("%s:%d: the file is marked sandbox: true but %s's base_url points at %s, not this machine; "+
+				"remove sandbox: true from a configuration for real vendors", p.source, v.Line, v.Name, u.Host))
+		}
+	}
+	return out
 }
 
 func (p *parser) vendor(name string) *connector.Vendor {
@@ -231,6 +257,8 @@ func (p *parser) vendorSection(spec *connector.Vendor, key, val *yaml.Node) *Ven
 		options[o.Name] = o
 	}
 	given := map[string]bool{}
+	var baseNode *yaml.Node
+	insecure := false
 	errsBefore := len(p.errs)
 	p.eachPair(val, path, func(k, v *yaml.Node) {
 		kp := path + "." + k.Value
@@ -245,14 +273,19 @@ func (p *parser) vendorSection(spec *connector.Vendor, key, val *yaml.Node) *Ven
 				} else {
 					vc.BaseURL = strings.TrimRight(s, "/")
 					given["base_url"] = true
+					baseNode = v
 				}
 			}
 		case "rate":
 			if s, ok := p.scalar(kp, v, false); ok {
 				f, err := strconv.ParseFloat(s, 64)
-				if err != nil || f <= 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+				switch {
+				case err != nil || f <= 0 || math.IsInf(f, 0) || math.IsNaN(f):
 					p.fail(v, kp, fmt.Sprintf("must be a number of requests per second greater than 0, found %q", s), "write e.g. rate: 5 or rate: 0.5")
-				} else {
+				case f < MinRate:
+					p.fail(v, kp, fmt.Sprintf("is %s requests per second, so slow that a run would seem to hang; the lowest is %g (one request every %d seconds)",
+						s, MinRate, int(1/MinRate)), "write e.g. rate: 0.5, or leave the vendor out of the file")
+				default:
 					vc.Rate = f
 				}
 			}
@@ -273,6 +306,8 @@ func (p *parser) vendorSection(spec *connector.Vendor, key, val *yaml.Node) *Ven
 			}
 		case "defaults":
 			p.defaults(spec, kp, v, vc.Defaults)
+		case "allow_insecure":
+			insecure, _ = p.boolean(kp, v, "write allow_insecure: true only for a vendor reached over a network you trust")
 		default:
 			o, ok := options[k.Value]
 			if !ok {
@@ -280,15 +315,23 @@ func (p *parser) vendorSection(spec *connector.Vendor, key, val *yaml.Node) *Ven
 				return
 			}
 			if s, ok := p.scalar(kp, v, o.Secret); ok {
+				if hasControl(s) {
+					p.fail(v, kp, "contains a control character (a line break, tab or similar), which no vendor accepts in a credential",
+						controlFix(v.Value))
+					return
+				}
 				vc.Options[o.Name] = s
 				given[o.Name] = true
 				if o.Secret && s != "" && !strings.Contains(v.Value, "${") {
-					p.warnings = append(p.warnings, fmt.Sprintf("%s:%d: %s is written inline; prefer %s: \"${%s}\" and set the variable in the environment",
+					p.inline = append(p.inline, fmt.Sprintf("%s:%d: %s is written inline; prefer %s: \"${%s}\" and set the variable in the environment",
 						p.source, v.Line, kp, o.Name, envName(spec.Name, o.Name)))
 				}
 			}
 		}
 	})
+	if baseNode != nil && !insecure {
+		p.checkSecure(spec, baseNode, path, vc.BaseURL)
+	}
 	if len(p.errs) > errsBefore {
 		return nil
 	}
@@ -318,6 +361,10 @@ func (p *parser) vendorSection(spec *connector.Vendor, key, val *yaml.Node) *Ven
 			p.fail(key, path+"."+o.Name, what, fix)
 		}
 	}
+	if len(p.errs) > errsBefore {
+		return nil
+	}
+	p.tryClient(spec, key, path, vc)
 	if len(p.errs) > errsBefore {
 		return nil
 	}
