@@ -189,12 +189,13 @@ func (p *parser) parse(data []byte) *Config {
 	return cfg
 }
 
-// sandboxWarnings flags, in a file marked sandbox: true, a vendor that is
-// not on this machine: the mark then hides warnings it should not.
+// sandboxWarnings flags, in a file marked sandbox: true, a vendor reached
+// over https to another machine, as real vendors are (the sandbox speaks
+// plain http): the mark then hides warnings it should not.
 func (p *parser) sandboxWarnings(cfg *Config) []string {
 	var out []string
 	for _, v := range cfg.vendors {
-		if u, err := url.Parse(v.BaseURL); err == nil && !IsLoopback(u.Hostname()) {
+		if u, err := url.Parse(v.BaseURL); err == nil && u.Scheme == "https" && !IsLoopback(u.Hostname()) {
 			out = append(out, fmt.Sprintf("%s:%d: the file is marked sandbox: true but %s's base_url points at %s, not this machine; "+
 				"remove sandbox: true from a configuration for real vendors", p.source, v.Line, v.Name, u.Host))
 		}

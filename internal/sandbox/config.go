@@ -3,12 +3,15 @@ package sandbox
 import (
 	"bytes"
 	"fmt"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/onboard/onboard/internal/config"
 )
 
 // The sandbox's fixed credentials. They open nothing but the sandbox.
@@ -87,17 +90,28 @@ var Credentials = []VendorCredentials{
 }
 
 // ConfigYAML returns an onboard configuration file pointing every vendor
-// at the sandbox at baseURL ("http://127.0.0.1:8089"):
+// at the sandbox at baseURL ("http://127.0.0.1:8089"), marked as the
+// sandbox's own (sandbox: true), so its inline credentials draw no warning:
 //
+//	sandbox: true
 //	vendors:
 //	  netsapiens: {base_url: <base>/netsapiens/ns-api/v2, token: ..., rate: 50, defaults: {domain: sandbox.example}}
 //	  ...
 func ConfigYAML(baseURL string) []byte {
 	base := strings.TrimRight(baseURL, "/")
+	// The sandbox's credentials are public, so plain http is fine even when
+	// it listens on another machine; say so, or the config refuses it.
+	remote := false
+	if u, err := url.Parse(base); err == nil && u.Scheme == "http" && !config.IsLoopback(u.Hostname()) {
+		remote = true
+	}
 	vendors := &yaml.Node{Kind: yaml.MappingNode}
 	for _, c := range Credentials {
 		m := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
 		addPair(m, "base_url", base+c.Path)
+		if remote {
+			m.Content = append(m.Content, scalar("allow_insecure"), &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
+		}
 		for _, s := range c.Settings {
 			addPair(m, s.Name, s.Value)
 		}
@@ -110,7 +124,9 @@ func ConfigYAML(baseURL string) []byte {
 		}
 		vendors.Content = append(vendors.Content, scalar(c.Vendor), m)
 	}
-	root := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{scalar("vendors"), vendors}}
+	mark := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true",
+		LineComment: "a sandbox file: secrets written inline draw no warning"}
+	root := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{scalar("sandbox"), mark, scalar("vendors"), vendors}}
 	doc := &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root},
 		HeadComment: "onboard configuration for the local sandbox (`onboard sandbox`) at " + base + ".\n" +
 			"These credentials open only the sandbox."}

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/onboard/onboard/internal/config"
 )
 
 func TestConfigYAML(t *testing.T) {
@@ -80,5 +82,37 @@ func TestDescribeNamesEveryVendorAndCredential(t *testing.T) {
 		if !strings.Contains(text, s) {
 			t.Errorf("Describe lacks %q:\n%s", s, text)
 		}
+	}
+}
+
+// TestConfigYAMLIsMarked: the sandbox's own file says sandbox: true, loads
+// with the real vendors, and draws none of the "written inline" warnings a
+// real configuration with inline secrets gets.
+func TestConfigYAMLIsMarked(t *testing.T) {
+	noEnv := func(string) (string, bool) { return "", false }
+	for _, base := range []string{"http://127.0.0.1:8089", "http://localhost:9000/", "http://192.168.1.20:8089"} {
+		data := ConfigYAML(base)
+		if !strings.HasPrefix(strings.SplitN(string(data), "\nsandbox: true", 2)[0], "#") || !strings.Contains(string(data), "\nsandbox: true") {
+			t.Errorf("%s: no sandbox: true mark after the comment:\n%s", base, data)
+		}
+		cfg, err := config.Parse(data, "sandbox.yaml", noEnv)
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", base, err, data)
+		}
+		if !cfg.Sandbox || len(cfg.Vendors()) != len(Credentials) {
+			t.Errorf("%s: Sandbox %v, %d vendors", base, cfg.Sandbox, len(cfg.Vendors()))
+		}
+		if w := cfg.Warnings(); len(w) != 0 {
+			t.Errorf("%s: warnings %q", base, w)
+		}
+	}
+	// The same file without the mark warns once per inline secret.
+	unmarked := strings.Replace(string(ConfigYAML("http://127.0.0.1:8089")), "sandbox: true", "", 1)
+	cfg, err := config.Parse([]byte(unmarked), "copy.yaml", noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(cfg.Warnings()); n != 4 {
+		t.Errorf("unmarked copy: %d warnings, want 4 (one per inline secret): %q", n, cfg.Warnings())
 	}
 }
