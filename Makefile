@@ -4,7 +4,7 @@ BIN := bin/onboard
 .PHONY: build test demo templates bench fuzz clean
 
 build:
-	$(GO) build -o $(BIN) ./cmd/onboard
+	$(GO) build -ldflags "-X main.version=$$(git describe --always --dirty 2>/dev/null || echo dev)" -o $(BIN) ./cmd/onboard
 
 # The test command CI runs (README): vet, then every test with the race detector.
 test:

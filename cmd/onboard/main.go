@@ -10,10 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
+	"github.com/agnivade/levenshtein"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
-	"github.com/onboard/onboard/internal/connector"
 	"github.com/onboard/onboard/internal/terminal"
 )
 
@@ -44,38 +46,178 @@ func (e *exitError) Unwrap() error { return e.err }
 // when it is not nil.
 func exitWith(code int, err error) error { return &exitError{code: code, err: err} }
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// usageError is a mistake on the command line (a missing or extra
+// argument, an unknown flag); it exits with exitUnusable. An argument
+// error is printed after the command's name ("onboard validate: give
+// ..."); a flag error after "onboard:" like every other error, followed
+// by a pointer to the command's --help.
+type usageError struct {
+	command string // the command's path, e.g. "onboard validate"
+	err     error
+	flag    bool
+}
 
-// commands holds the constructors of the subcommands; each command file
-// adds its own in an init function.
+func (e *usageError) Error() string { return e.err.Error() }
+
+func (e *usageError) Unwrap() error { return e.err }
+
+// needInput accepts exactly one argument, the input file, and otherwise
+// says what is missing or extra: "onboard validate: give the spreadsheet
+// to check, e.g. onboard validate new-hires.xlsx".
+func needInput(what, example string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		switch {
+		case len(args) == 0 || (len(args) == 1 && strings.TrimSpace(args[0]) == ""):
+			return &usageError{command: cmd.CommandPath(), err: fmt.Errorf("give %s, e.g. %s", what, example)}
+		case len(args) > 1:
+			return &usageError{command: cmd.CommandPath(),
+				err: fmt.Errorf("%s; give only %s, e.g. %s", extraArgs(cmd, args[1:]), what, example)}
+		}
+		return nil
+	}
+}
+
+// noArgs accepts no arguments and otherwise names the extra ones.
+func noArgs(example string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return nil
+		}
+		return &usageError{command: cmd.CommandPath(),
+			err: fmt.Errorf("%s; this command takes only options, e.g. %s", extraArgs(cmd, args), example)}
+	}
+}
+
+// extraArgs says which arguments are one too many, with a hint when one
+// looks like a file that belongs after a flag the command has.
+func extraArgs(cmd *cobra.Command, extra []string) string {
+	quoted := make([]string, len(extra))
+	yaml := false
+	for i, a := range extra {
+		quoted[i] = fmt.Sprintf("%q", a)
+		lower := strings.ToLower(a)
+		yaml = yaml || strings.HasSuffix(lower, ".yaml") || strings.HasSuffix(lower, ".yml")
+	}
+	msg := quoted[0] + " is extra"
+	if len(quoted) > 1 {
+		msg = strings.Join(quoted[:len(quoted)-1], ", ") + " and " + quoted[len(quoted)-1] + " are extra"
+	}
+	if yaml {
+		var flags []string
+		for _, name := range []string{"plan", "config"} {
+			if cmd.Flags().Lookup(name) != nil {
+				flags = append(flags, "--"+name)
+			}
+		}
+		if len(flags) > 0 {
+			msg += " (a YAML file goes right after " + strings.Join(flags, " or ") + ")"
+		}
+	}
+	return msg
+}
+
+// flagError adds "did you mean --dry-run?" to an unknown flag such as
+// --dryrun, comparing it with the flags of the command it was given to.
+func flagError(cmd *cobra.Command, err error) error {
+	var ne *pflag.NotExistError
+	if errors.As(err, &ne) {
+		typed := ne.GetSpecifiedName()
+		if group := ne.GetSpecifiedShortnames(); group != "" {
+			// "-dryrun" is read as the one-letter flags d, r, y...: when
+			// the first letter is unknown, take it as a long flag with a
+			// dash missing.
+			typed = ""
+			if strings.HasPrefix(group, ne.GetSpecifiedName()) && len(group) > 1 {
+				typed = group
+			}
+		}
+		if s := suggestFlag(cmd, typed); s != "" {
+			err = fmt.Errorf("%w (did you mean --%s?)", err, s)
+		}
+	}
+	return &usageError{command: cmd.CommandPath(), err: err, flag: true}
+}
+
+// suggestFlag returns the visible flag of cmd closest to typed, or "" when
+// none is close: at most two edits away, or typed is the start of it.
+func suggestFlag(cmd *cobra.Command, typed string) string {
+	typed = strings.ToLower(strings.TrimLeft(typed, "-"))
+	if len(typed) < 2 {
+		return ""
+	}
+	best, bestDist := "", 3
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if f.Hidden || f.Deprecated != "" {
+			return
+		}
+		d := levenshtein.ComputeDistance(typed, f.Name)
+		if d > len(f.Name)/2 {
+			d = 3 // "--yes" is no suggestion for "--no"
+		}
+		if len(typed) >= 3 && strings.HasPrefix(f.Name, typed) {
+			d = min(d, 2)
+		}
+		if d < bestDist { // VisitAll goes in name order: ties go to the first
+			best, bestDist = f.Name, d
+		}
+	})
+	return best
+}
+
+// commands holds subcommands registered by an init function in their own
+// file. Being replaced by the explicit list in subcommands; newRoot adds
+// any registered here that the list does not name.
 var commands []func(*terminal.IO) *cobra.Command
+
+// subcommands lists onboard's commands in the order help shows them.
+func subcommands() []func(*terminal.IO) *cobra.Command {
+	return []func(*terminal.IO) *cobra.Command{
+		newRunCmd,
+		newValidateCmd,
+		newTemplateCmd,
+		newTargetsCmd,
+		newSandboxCmd,
+		newVersionCmd,
+	}
+}
+
+// Help lists the commands in the order of subcommands, not alphabetically.
+func init() { cobra.EnableCommandSorting = false }
 
 func newRoot(io *terminal.IO) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "onboard",
 		Short:         "Bulk onboarding: validate a spreadsheet of new hires and create their accounts",
-		Version:       version,
+		Version:       currentVersion().String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.SetVersionTemplate("onboard {{.Version}}\n")
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)
-	for _, c := range commands {
-		root.AddCommand(c(io))
+	root.SetFlagErrorFunc(flagError)
+	added := make(map[string]bool)
+	for _, c := range append(subcommands(), commands...) {
+		sub := c(io)
+		if added[sub.Name()] {
+			continue
+		}
+		added[sub.Name()] = true
+		root.AddCommand(sub)
 	}
 	return root
 }
 
 func main() {
-	connector.Version = version
-	io := terminal.System()
-	os.Exit(run(io, os.Args[1:]))
+	os.Exit(run(terminal.System(), os.Args[1:]))
 }
 
 // run executes the command line and returns the process exit code.
-func run(io *terminal.IO, args []string) int {
-	root := newRoot(io)
+func run(io *terminal.IO, args []string) int { return execute(io, newRoot(io), args) }
+
+// execute runs root with args, prints any error for a person, and returns
+// the exit code.
+func execute(io *terminal.IO, root *cobra.Command, args []string) int {
 	root.SetArgs(args)
 	err := root.Execute()
 	if err == nil {
@@ -88,8 +230,19 @@ func run(io *terminal.IO, args []string) int {
 		}
 		return ee.code
 	}
-	// Flag and argument mistakes from cobra.
-	fmt.Fprintln(io.ErrOut, "onboard:", err)
+	var ue *usageError
+	if errors.As(err, &ue) {
+		if ue.flag {
+			fmt.Fprintln(io.ErrOut, "onboard:", ue.err)
+			fmt.Fprintf(io.ErrOut, "Run '%s --help' for usage.\n", ue.command)
+		} else {
+			fmt.Fprintf(io.ErrOut, "%s: %v\n", ue.command, ue.err)
+		}
+		return exitUnusable
+	}
+	// Other cobra mistakes, such as an unknown command (with its
+	// "Did you mean this?" suggestions).
+	fmt.Fprintln(io.ErrOut, "onboard:", strings.TrimRight(err.Error(), "\n"))
 	fmt.Fprintln(io.ErrOut, "Run 'onboard --help' for usage.")
 	return exitUnusable
 }

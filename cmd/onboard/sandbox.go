@@ -18,8 +18,6 @@ import (
 	"github.com/onboard/onboard/internal/terminal"
 )
 
-func init() { commands = append(commands, newSandboxCmd) }
-
 func newSandboxCmd(io *terminal.IO) *cobra.Command {
 	var (
 		listen, writeConfig      string
@@ -42,7 +40,7 @@ func newSandboxCmd(io *terminal.IO) *cobra.Command {
 			"--write-config writes an onboard configuration file pointing every vendor here.",
 		Example: "  onboard sandbox --write-config sandbox.yaml\n" +
 			"  onboard sandbox --rate netsapiens=5 --error-rate 0.05 --lost-rate 0.02 --seed 7",
-		Args: cobra.NoArgs,
+		Args: noArgs("onboard sandbox --listen 127.0.0.1:8089 --write-config sandbox.yaml"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkListen(listen, allowRemote); err != nil {
 				return exitWith(exitUnusable, err)

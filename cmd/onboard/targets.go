@@ -9,8 +9,6 @@ import (
 	"github.com/onboard/onboard/internal/terminal"
 )
 
-func init() { commands = append(commands, newTargetsCmd) }
-
 func newTargetsCmd(io *terminal.IO) *cobra.Command {
 	var asJSON, asMarkdown bool
 	cmd := &cobra.Command{

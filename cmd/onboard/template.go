@@ -14,8 +14,6 @@ import (
 	"github.com/onboard/onboard/internal/terminal"
 )
 
-func init() { commands = append(commands, newTemplateCmd) }
-
 func newTemplateCmd(io *terminal.IO) *cobra.Command {
 	var out, planPath string
 	var force, hr bool
@@ -53,7 +51,7 @@ func newTemplateCmd(io *terminal.IO) *cobra.Command {
 			for i, t := range targets {
 				labels[i] = t.Label
 			}
-			fmt.Fprintf(io.Out, "Wrote %s with sheets: %s\n", out, strings.Join(labels, ", "))
+			fmt.Fprintf(io.ErrOut, "Wrote %s with sheets: %s\n", out, strings.Join(labels, ", "))
 			return nil
 		},
 	}
@@ -87,6 +85,6 @@ func writeHRTemplate(io *terminal.IO, out, planPath string, withTargets bool) er
 	if err := f.Close(); err != nil {
 		return exitWith(exitUnusable, fmt.Errorf("write %s: %w", out, err))
 	}
-	fmt.Fprintf(io.Out, "Wrote %s: the New Hires sheet for HR, with an Instructions sheet\n", out)
+	fmt.Fprintf(io.ErrOut, "Wrote %s: the New Hires sheet for HR, with an Instructions sheet\n", out)
 	return nil
 }
