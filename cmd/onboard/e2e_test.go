@@ -94,6 +94,36 @@ func ledger(t *testing.T, base string) sandbox.Ledger {
 	return l
 }
 
+// waitForCreates polls the sandbox's ledger until it holds at least n
+// records created by a request, so a test acts once a run is really
+// sending rather than after a guessed delay. It fails the test when the
+// deadline passes first, or when done (the run under test) ends before.
+func waitForCreates(t *testing.T, base string, n int, done <-chan struct{}) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		created := 0
+		for _, entries := range ledger(t, base).Created {
+			for _, e := range entries {
+				created += e.Creates
+			}
+		}
+		if created >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the sandbox saw %d creates in 30s, want %d", created, n)
+		}
+		select {
+		case <-done:
+			t.Fatalf("the run ended after %d creates, before the test could act", created)
+		case <-tick.C:
+		}
+	}
+}
+
 // runOnboard runs onboard to completion and returns its exit code and
 // stdout.
 func runOnboard(t *testing.T, args ...string) (int, []byte, string) {
@@ -229,9 +259,15 @@ func TestInterruptFinishesInFlightWritesReportAndExits130(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(700 * time.Millisecond)
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
+	// Interrupt once the run is sending: its signal handler is installed
+	// and most rows are still waiting for the slow rate.
+	waitForCreates(t, base, 1, exited)
 	_ = cmd.Process.Signal(os.Interrupt)
-	err = cmd.Wait()
+	<-exited
+	err = waitErr
 	ee, ok := err.(*exec.ExitError)
 	if !ok || ee.ExitCode() != exitInterrupted {
 		t.Fatalf("exit = %v, want %d", err, exitInterrupted)
@@ -267,7 +303,7 @@ func TestSecondRunOnTheSameStateIsRefused(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end")
 	}
-	_, cfg := startSandboxProcess(t, "--latency", "100ms")
+	base, cfg := startSandboxProcess(t, "--latency", "100ms")
 	slow := filepath.Join(t.TempDir(), "slow.yaml")
 	data, _ := os.ReadFile(cfg)
 	if err := os.WriteFile(slow, bytes.ReplaceAll(data, []byte("rate: 50"), []byte("rate: 2")), 0o600); err != nil {
@@ -280,19 +316,12 @@ func TestSecondRunOnTheSameStateIsRefused(t *testing.T) {
 	if err := first.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = first.Process.Kill(); _ = first.Wait() }()
-	// Wait until the first run holds the state.
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if _, err := os.Stat(filepath.Join(stateDir, "state.db")); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("first run never opened its state")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	time.Sleep(200 * time.Millisecond)
+	exited := make(chan struct{})
+	go func() { _ = first.Wait(); close(exited) }()
+	defer func() { _ = first.Process.Kill(); <-exited }()
+	// A run sends only after it has locked its state: once the sandbox has
+	// seen a create, the first run holds the lock.
+	waitForCreates(t, base, 1, exited)
 	code, _, stderr := runOnboard(t, "run", sampleWorkbook, "--config", slow, "--state", stateDir, "--yes", "--quiet", "--no-report")
 	if code != exitUnusable || !strings.Contains(stderr, "another onboard run is using state") {
 		t.Fatalf("second run: exit %d, stderr %q", code, stderr)
