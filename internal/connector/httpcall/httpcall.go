@@ -122,6 +122,9 @@ type Response struct {
 	Status int
 	Header http.Header
 	Body   []byte
+	// URL is the address asked, for messages: scheme, host and path,
+	// without user info, query or fragment, where secrets can travel.
+	URL string
 	// BodyErr says the body could not be read whole: the connection broke
 	// mid-body, or it was longer than MaxBody. Body holds what arrived.
 	BodyErr error
@@ -194,7 +197,7 @@ func (c *Caller) Do(ctx context.Context, r Request) (*Response, error) {
 		return nil, te
 	}
 	defer resp.Body.Close()
-	out := &Response{Status: resp.StatusCode, Header: resp.Header}
+	out := &Response{Status: resp.StatusCode, Header: resp.Header, URL: Where(r.URL)}
 	out.Body, err = io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
 	switch {
 	case err != nil:
@@ -259,11 +262,22 @@ func (c *Caller) FailureOutcome(err error, mayApply bool) connector.Outcome {
 		Message: fmt.Sprintf("%s %s: %s before the request was sent", te.Method, host, cause)}
 }
 
-// Trouble returns the Retryable outcome for an answer the vendor means as
-// "not now": 429 Too Many Requests or any 5xx, with the wait the vendor
-// asked for in Retry-After. It reports false for any other status.
-// message is the vendor's own text, if any.
+// Trouble returns the outcome for an answer that says nothing about the
+// record itself: the Retryable outcome for one the vendor means as "not
+// now" (429 Too Many Requests or any 5xx, with the wait the vendor asked
+// for in Retry-After), and NotFound's outcome for a 404 that is not the
+// API's own answer (no JSON object: a web server's page, or nothing),
+// which is what a mistyped base_url gets. It reports false for any other
+// answer, including a 404 in the API's JSON, which may be about the record
+// ("User not found") and is the client's to read. message is the vendor's
+// own text, if any.
 func (c *Caller) Trouble(r *Response, message string) (connector.Outcome, bool) {
+	if r.Status == http.StatusNotFound {
+		if _, err := DecodeObject(r.Body); err == nil && r.BodyErr == nil {
+			return connector.Outcome{}, false
+		}
+		return NotFound(r, ""), true
+	}
 	if r.Status != http.StatusTooManyRequests && (r.Status < 500 || r.Status > 599) {
 		return connector.Outcome{}, false
 	}
@@ -276,6 +290,35 @@ func (c *Caller) Trouble(r *Response, message string) (connector.Outcome, bool) 
 		o.Message += fmt.Sprintf(" (retry after %s)", o.RetryAfter)
 	}
 	return o, true
+}
+
+// NotFound returns the outcome for a 404 answer to a request whose address
+// should exist whatever the record holds (a login, a list, the collection a
+// create posts to): Invalid, "not found: check base_url (URL)", naming the
+// address asked without its query or user info. message, the vendor's own
+// text, is added when given. Clients call it for such requests; Trouble
+// calls it for any 404 that is not the API's JSON.
+func NotFound(r *Response, message string) connector.Outcome {
+	where := r.URL
+	if where == "" {
+		where = "the address asked"
+	}
+	msg := "not found: check base_url (" + where + ")"
+	if message != "" {
+		msg += "; the vendor said: " + message
+	}
+	return connector.Outcome{Status: connector.Invalid, HTTPStatus: r.Status, Message: Truncate(msg, MaxMessage)}
+}
+
+// Where renders a request URL for messages: scheme, host and path, with
+// user info, query and fragment (where tokens travel) left out.
+func Where(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "an unreadable address"
+	}
+	out := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}
+	return out.String()
 }
 
 // MaxRetryAfter caps the wait a Retry-After header can ask for.

@@ -2,6 +2,7 @@ package httpcall_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"github.com/onboard/onboard/internal/connector"
 	"github.com/onboard/onboard/internal/connector/httpcall"
 	"github.com/onboard/onboard/internal/connector/httpcall/httpcalltest"
+	"github.com/onboard/onboard/internal/netguard"
 	"github.com/onboard/onboard/internal/schema"
 )
 
@@ -206,12 +208,101 @@ func TestTrouble(t *testing.T) {
 			t.Errorf("%d: %+v %v", code, o, ok)
 		}
 	}
-	for _, code := range []int{200, 400, 401, 404, 409} {
+	for _, code := range []int{200, 400, 401, 409} {
 		if _, ok := c.Trouble(&httpcall.Response{Status: code, Header: http.Header{}}, ""); ok {
 			t.Errorf("%d should not be trouble", code)
 		}
 	}
+	// A 404 in the API's own JSON may be about the record: the client's to read.
+	if _, ok := c.Trouble(&httpcall.Response{Status: 404, Header: http.Header{}, Body: []byte(`{"message":"User not found"}`)}, "User not found"); ok {
+		t.Error("a JSON 404 should not be trouble")
+	}
 }
+
+// TestNotFound: a 404 that is not the API's JSON (a web server's page, or
+// nothing) is what a mistyped base_url gets; it says so, naming the address
+// without its query or user info, and is not retried.
+func TestNotFound(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/ns-api/v2/domains/x/users": // the right address
+			w.WriteHeader(201)
+		case "/html":
+			w.WriteHeader(404)
+			_, _ = io.WriteString(w, "<html><body><h1>Not Found</h1></body></html>")
+		case "/json":
+			w.WriteHeader(404)
+			_, _ = io.WriteString(w, `{"message":"Domain x not found"}`)
+		default:
+			http.NotFound(w, r) // "404 page not found", plain text
+		}
+	}))
+	defer srv.Close()
+	c := httpcall.New("test", connector.Settings{HTTP: netguard.Client(t), Timeout: 5 * time.Second})
+	for _, path := range []string{"/ns-api/v2/domains/x/userz", "/html"} {
+		resp, err := c.Do(context.Background(), httpcall.Request{Method: "POST", JSON: map[string]any{},
+			URL: srv.URL + path + "?token=query-secret#frag"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o, ok := c.Trouble(resp, httpcall.Snippet(resp.Body))
+		want := "not found: check base_url (" + srv.URL + path + ")"
+		if !ok || o.Status != connector.Invalid || o.HTTPStatus != 404 || o.Message != want {
+			t.Errorf("%s: %+v %v; want Invalid %q", path, o, ok, want)
+		}
+		if strings.Contains(o.Message, "query-secret") {
+			t.Errorf("message shows the query: %q", o.Message)
+		}
+	}
+	resp, err := c.Do(context.Background(), httpcall.Request{Method: "GET", URL: srv.URL + "/json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o, ok := c.Trouble(resp, "Domain x not found"); ok {
+		t.Errorf("JSON 404 taken as a wrong address: %+v", o)
+	}
+	if o := httpcall.NotFound(resp, "Domain x not found"); o.Message != "not found: check base_url ("+srv.URL+"/json); the vendor said: Domain x not found" {
+		t.Errorf("NotFound with the vendor's words: %q", o.Message)
+	}
+}
+
+func TestWhere(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://user:pw@api.example.com/v1/user?token=abc#x": "https://api.example.com/v1/user",
+		"http://127.0.0.1:8089/acefone/v1/auth/login":         "http://127.0.0.1:8089/acefone/v1/auth/login",
+		"not a url": "an unreadable address",
+	} {
+		if got := httpcall.Where(in); got != want {
+			t.Errorf("Where(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestGuardedCallerNeverLeaves: a caller over the netguard client asked
+// for a non-loopback address fails before sending (retryable, "before the
+// request was sent") and nothing leaves the machine.
+func TestGuardedCallerNeverLeaves(t *testing.T) {
+	rec := &refusals{TB: t}
+	c := httpcall.New("test", connector.Settings{HTTP: &http.Client{Transport: netguard.LoopbackOnly(rec)}, Timeout: 5 * time.Second})
+	_, err := c.Do(context.Background(), httpcall.Request{Method: "POST", URL: "https://10.1.2.3/v1/user", JSON: map[string]any{}})
+	if !errors.Is(err, netguard.ErrNotLoopback) {
+		t.Fatalf("err = %v, want netguard's refusal", err)
+	}
+	if o := c.FailureOutcome(err, true); o.Status != connector.Retryable || !strings.Contains(o.Message, "before the request was sent") {
+		t.Errorf("outcome %+v", o)
+	}
+	if rec.n != 1 {
+		t.Errorf("%d refusals reported, want 1", rec.n)
+	}
+}
+
+// refusals counts netguard's reports instead of failing the test.
+type refusals struct {
+	testing.TB
+	n int
+}
+
+func (r *refusals) Errorf(string, ...any) { r.n++ }
 
 func TestLogsCarryNoBodies(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
