@@ -15,7 +15,6 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
-	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 )
 
@@ -42,7 +41,6 @@ type csvFile struct {
 	path      string
 	enc       textEncoding
 	delimiter rune
-	crOnly    bool // lines end in a lone CR (old Mac "CSV (Macintosh)")
 	sepLine   bool // the first line is Excel's "sep=;" hint
 	padQuote  bool // a quoted field follows spaces: trim leading space before parsing
 
@@ -95,10 +93,10 @@ func openCSV(path string, f *os.File, head []byte) (File, error) {
 	if c.enc == encUTF8BOM {
 		sample = strings.TrimPrefix(sample, "\ufeff")
 	}
-	if strings.Contains(sample, "\r") && !strings.Contains(sample, "\n") {
-		c.crOnly = true
-		sample = strings.ReplaceAll(sample, "\r", "\n")
+	if textLooksBinary(sample) {
+		return nil, binaryRefusal(path)
 	}
+	sample = normaliseLineEnds(sample)
 	if d, ok := sepHint(sample); ok {
 		c.delimiter, c.sepLine = d, true
 	} else {
@@ -163,11 +161,13 @@ func lineAt(path string, off int64) (int, error) {
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, off))
-	return 1 + bytes.Count(b, []byte("\n")), err
+	// CR, LF and CRLF each end a line, as in an editor.
+	lines := bytes.Count(b, []byte("\n")) + bytes.Count(b, []byte("\r")) - bytes.Count(b, []byte("\r\n"))
+	return 1 + lines, err
 }
 
 // decoder wraps r so it yields UTF-8 text; a transform is only put in the
-// way when the encoding or line ends need one.
+// way when the encoding needs one.
 func (c *csvFile) decoder(r io.Reader) io.Reader {
 	var t transform.Transformer
 	switch c.enc {
@@ -177,19 +177,6 @@ func (c *csvFile) decoder(r io.Reader) io.Reader {
 		t = unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder()
 	case encWindows1252:
 		t = charmap.Windows1252.NewDecoder()
-	}
-	if c.crOnly {
-		cr := runes.Map(func(r rune) rune {
-			if r == '\r' {
-				return '\n'
-			}
-			return r
-		})
-		if t == nil {
-			t = cr
-		} else {
-			t = transform.Chain(t, cr)
-		}
 	}
 	if t == nil {
 		return r
@@ -286,7 +273,8 @@ func (c *csvFile) Rows(string) (RowReader, error) {
 	if err != nil {
 		return nil, readError(c.path, err)
 	}
-	br := bufio.NewReaderSize(c.decoder(f), 1<<20)
+	lines := newLineEnds(c.decoder(f))
+	br := bufio.NewReaderSize(lines, 1<<20)
 	if c.enc == encUTF8BOM {
 		br.Discard(3)
 	}
@@ -303,7 +291,7 @@ func (c *csvFile) Rows(string) (RowReader, error) {
 	r.FieldsPerRecord = -1
 	r.ReuseRecord = true
 	r.TrimLeadingSpace = c.padQuote
-	rows := &csvRows{file: c, path: c.path, f: f, r: r, offset: offset}
+	rows := &csvRows{file: c, path: c.path, f: f, r: r, lines: lines, offset: offset}
 	num, cells, ok := rows.next(0)
 	if rows.err != nil {
 		f.Close()
@@ -356,7 +344,8 @@ type csvRows struct {
 	path   string
 	f      *os.File
 	r      *csv.Reader
-	offset int // lines before the CSV proper (a "sep=" line)
+	lines  *lineEnds // under r: turns lone CRs into line ends, maps line numbers
+	offset int       // lines before the CSV proper (a "sep=" line)
 	header []string
 	hrow   int
 	err    error
@@ -414,33 +403,42 @@ func (c *csvRows) next(width int) (int, []string, bool) {
 			break
 		}
 		if err != nil {
-			c.err, c.done = csvReadError(c.path, err, c.offset), true
+			c.err, c.done = csvReadError(c.path, err, c.offset, c.lines), true
 			break
 		}
-		n := 0
+		n, long := 0, false
 		for i, field := range rec {
 			if rec[i] = Clean(field); rec[i] != "" {
 				n = i + 1
+				long = long || len(rec[i]) > MaxCellChars
 			}
 		}
 		if n == 0 {
 			continue
 		}
 		line, _ := c.r.FieldPos(0)
+		num := c.lines.visualLine(line + c.offset)
+		if long || c.lines.nul {
+			if uerr := refuseBadCell(c.path, "", rec[:n], num, c.header, c.lines.nul); uerr != nil {
+				c.err, c.done = uerr, true
+				break
+			}
+		}
 		cells := c.slab.take(max(n, width))
 		copy(cells, rec[:n])
-		return line + c.offset, cells, true
+		return num, cells, true
 	}
 	return 0, nil, false
 }
 
 // csvReadError explains a record that cannot be parsed, naming its line.
-func csvReadError(path string, err error, offset int) *UnusableError {
+func csvReadError(path string, err error, offset int, lines *lineEnds) *UnusableError {
 	var pe *csv.ParseError
 	if !errors.As(err, &pe) {
 		return readError(path, err)
 	}
-	line, start := pe.Line+offset, pe.StartLine+offset
+	start := lines.visualLine(pe.StartLine + offset)
+	line := lines.visualLine(pe.Line + offset)
 	quoteFix := `a field that contains a double quote must be wrapped in double quotes with each quote inside doubled, e.g. "5'10"" tall" — fix or remove the quote, then save again`
 	switch {
 	case errors.Is(pe.Err, csv.ErrBareQuote):

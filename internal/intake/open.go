@@ -103,11 +103,18 @@ func refuseNonText(path string, head []byte) *UnusableError {
 		return &UnusableError{Path: path, Reason: "this is a picture (" + mime + "), not a spreadsheet", Fix: fixNotSpreadsht}
 	case mime == "application/x-gzip", mime == "application/x-rar-compressed", mime == "application/x-7z-compressed":
 		return &UnusableError{Path: path, Reason: "this is a compressed archive (" + mime + "), not a spreadsheet", Fix: "Extract it and give the .xlsx or .csv inside"}
+	case mime == "application/octet-stream" && !rawLooksBinary(head):
+		return nil // text with the odd control character (ESC, BEL) in a cell
 	case mime == "application/octet-stream":
-		return &UnusableError{Path: path, Reason: "this is binary data, not a spreadsheet or text (or it is text in an encoding without a byte-order mark, such as UTF-16)",
-			Fix: fixNotSpreadsht + "; from Excel use 'Excel Workbook (.xlsx)' or 'CSV UTF-8'"}
+		return binaryRefusal(path)
 	}
 	return &UnusableError{Path: path, Reason: "this is a " + mime + " file, not a spreadsheet", Fix: fixNotSpreadsht}
+}
+
+// binaryRefusal refuses binary data that is neither a spreadsheet nor text.
+func binaryRefusal(path string) *UnusableError {
+	return &UnusableError{Path: path, Reason: "this is binary data, not a spreadsheet or text (or it is text in an encoding without a byte-order mark, such as UTF-16)",
+		Fix: fixNotSpreadsht + "; from Excel use 'Excel Workbook (.xlsx)' or 'CSV UTF-8'"}
 }
 
 // cfbRefusal explains an OLE2 compound file: a legacy .xls, an encrypted
