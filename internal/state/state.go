@@ -14,6 +14,22 @@
 // quickly with *LockedError. Concurrent Begin/Finish calls from many
 // goroutines are grouped into shared transactions (bbolt's Batch), so
 // workers share one fsync instead of queueing for one each.
+//
+// A state that cannot be trusted is never used. Open verifies an existing
+// state.db before opening it for writing (see verify.go and layout.go):
+// its size against the pages its header names (so the memory map never
+// reaches past the end of a cut-short file: no SIGBUS), every reachable
+// page with bounds-checked reads, bbolt's consistency check on a read-only
+// handle, the header (format, SchemaVersion, the input last run) and every
+// entry; a panic from bbolt is recovered. Any damage, including an empty
+// file, is *DamagedError, whose message names the way out: restore
+// state.db.bak or rerun with --reconcile.
+//
+// After a successful run the caller calls Store.Checkpoint, which saves
+// DIR/state.db.bak atomically; Options.UseBackup lets Open fall back to it
+// (Store.Restored says so) and Options.SetAsideDamaged lets a reconcile run
+// start empty. A damaged file is never deleted: it is kept as
+// state.db.damaged-TIME.
 package state
 
 import (
@@ -23,6 +39,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -91,13 +108,31 @@ type Options struct {
 	BatchDelay time.Duration
 	// Now is the clock for Entry.Updated; nil means time.Now.
 	Now func() time.Time
+	// Input, when set, is recorded in the state's header as the input of
+	// this run (see InputOf and Store.PreviousInput). Optional.
+	Input Input
+	// UseBackup lets Open fall back to state.db.bak when state.db is
+	// damaged and the backup verifies: the damaged file is kept as
+	// state.db.damaged-TIME, the backup copied into place, and
+	// Store.Restored says so. Records sent after the backup was saved are
+	// not in it, so the caller must reconcile (look records up at the
+	// vendor before creating them).
+	UseBackup bool
+	// SetAsideDamaged lets Open, when state.db is damaged (and, with
+	// UseBackup, no usable backup exists), keep the damaged file as
+	// state.db.damaged-TIME and start with an empty state. Only for a run
+	// in reconcile mode, which looks every record up before creating it.
+	SetAsideDamaged bool
 }
 
 // Store is an open state database. It is safe for concurrent use.
 type Store struct {
-	db  *bolt.DB
-	dir string
-	now func() time.Time
+	db       *bolt.DB
+	dir      string
+	now      func() time.Time
+	created  bool
+	restored *Recovery
+	previous header
 }
 
 // LockedError is returned by Open when another process holds the state.
@@ -121,6 +156,15 @@ func (e *VersionError) Error() string {
 
 // Open opens (creating if needed) the state in dir: the directory with mode
 // 0700 and dir/state.db with mode 0600.
+//
+// An existing state.db is verified before it is opened for writing: its
+// size against the pages its header names, every page reachable from its
+// header, bbolt's consistency check, its header (format version, see
+// SchemaVersion) and every entry. A file that fails, including an empty
+// one, is never opened read-write and never treated as a fresh start: Open
+// returns *DamagedError, unless Options.UseBackup or SetAsideDamaged allow
+// a way past it (then Store.Restored reports what was done). A missing
+// state.db is created atomically, so a crash never leaves an empty file.
 func Open(dir string, opts Options) (*Store, error) {
 	if dir == "" {
 		return nil, errors.New("state: no directory given")
@@ -138,16 +182,28 @@ func Open(dir string, opts Options) (*Store, error) {
 		opts.Now = time.Now
 	}
 	path := filepath.Join(dir, FileName)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout})
-	if errors.Is(err, bolt.ErrTimeout) {
-		return nil, &LockedError{Dir: dir}
+	created, err := ensureFile(path, opts)
+	if err != nil {
+		return nil, err
+	}
+	h, err := verify(path, dir, opts.LockTimeout)
+	var rec *Recovery
+	if _, ok := asProblem(err); ok {
+		h, rec, err = getPast(dir, path, err, opts)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("state: open %s (if it is not an onboard state file, move it away): %w", path, err)
+		return nil, err
 	}
 	_ = os.Chmod(path, 0o600) // a file copied in with looser permissions; entries are not secret, but keep it private
+	db, err := openVerified(path, dir, h, opts)
+	if _, ok := asProblem(err); ok {
+		return nil, damagedError(dir, path, err, opts.LockTimeout)
+	}
+	if err != nil {
+		return nil, err
+	}
 	db.MaxBatchDelay = opts.BatchDelay
-	if err := db.Update(func(tx *bolt.Tx) error { return prepare(tx, dir) }); err != nil {
+	if err := db.Update(func(tx *bolt.Tx) error { return prepare(tx, dir, opts.Input, opts.Now()) }); err != nil {
 		_ = db.Close()
 		var ve *VersionError
 		if errors.As(err, &ve) {
@@ -155,17 +211,103 @@ func Open(dir string, opts Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("state: %s: %w", path, err)
 	}
-	return &Store{db: db, dir: dir, now: opts.Now}, nil
+	return &Store{db: db, dir: dir, now: opts.Now, created: created, restored: rec, previous: h}, nil
 }
 
-// prepare creates the buckets and checks the schema version.
-func prepare(tx *bolt.Tx, dir string) error {
+// ensureFile creates a missing state file; it reports whether it did.
+func ensureFile(path string, opts Options) (bool, error) {
+	_, err := os.Stat(path)
+	if err == nil {
+		return false, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return false, fmt.Errorf("state: %s: %w", path, err)
+	}
+	if err := createFresh(path, opts.LockTimeout, opts.Now()); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// damagedError describes the damage found in path and what
+// state.db.bak offers.
+func damagedError(dir, path string, err error, timeout time.Duration) *DamagedError {
+	what, _ := asProblem(err)
+	d := &DamagedError{Path: path, Problem: what, Err: err}
+	bak := filepath.Join(dir, BackupName)
+	if _, serr := os.Lstat(bak); serr != nil {
+		return d
+	}
+	d.Backup = bak
+	bh, berr := verify(bak, dir, timeout)
+	switch {
+	case berr == nil && bh.empty:
+		d.BackupProblem = "it holds no header"
+	case berr != nil:
+		if p, ok := asProblem(berr); ok {
+			d.BackupProblem = p
+		} else {
+			d.BackupProblem = berr.Error()
+		}
+	default:
+		d.BackupTime = bh.checkpoint
+	}
+	return d
+}
+
+// getPast handles a damaged state.db as opts allow: restore the backup,
+// or set the file aside and start empty, or refuse with *DamagedError.
+func getPast(dir, path string, found error, opts Options) (header, *Recovery, error) {
+	d := damagedError(dir, path, found, opts.LockTimeout)
+	useBak := opts.UseBackup && d.Backup != "" && d.BackupProblem == ""
+	if !useBak && !opts.SetAsideDamaged {
+		return header{}, nil, d
+	}
+	kept, err := setAside(path, opts.Now())
+	if err != nil {
+		return header{}, nil, err
+	}
+	rec := &Recovery{Damage: d, KeptAs: kept}
+	if useBak {
+		rec.FromBackup, rec.BackupTime = true, d.BackupTime
+		err = restoreBackup(d.Backup, path)
+	} else {
+		rec.Fresh = true
+		_, err = ensureFile(path, opts)
+	}
+	if err != nil {
+		return header{}, nil, err
+	}
+	h, err := verify(path, dir, opts.LockTimeout)
+	if _, ok := asProblem(err); ok {
+		return header{}, nil, damagedError(dir, path, err, opts.LockTimeout)
+	}
+	return h, rec, err
+}
+
+// prepare creates the buckets, checks the schema version and fills in the
+// header: format, version, creation time and, if given, the input.
+func prepare(tx *bolt.Tx, dir string, in Input, now time.Time) error {
 	meta, err := tx.CreateBucketIfNotExists(metaBucket)
 	if err != nil {
 		return err
 	}
 	if _, err := tx.CreateBucketIfNotExists(entriesBucket); err != nil {
 		return err
+	}
+	if err := putMissing(meta, formatKey, formatName); err != nil {
+		return err
+	}
+	if err := putMissing(meta, createdKey, []byte(now.UTC().Format(time.RFC3339Nano))); err != nil {
+		return err
+	}
+	if in != (Input{}) {
+		for k, v := range map[string]string{string(inputPathKey): in.Path, string(inputHashKey): in.SHA256,
+			string(inputAtKey): now.UTC().Format(time.RFC3339Nano)} {
+			if err := meta.Put([]byte(k), []byte(v)); err != nil {
+				return err
+			}
+		}
 	}
 	v := meta.Get(versionKey)
 	if v == nil {
@@ -180,6 +322,36 @@ func prepare(tx *bolt.Tx, dir string) error {
 	}
 	return nil
 }
+
+func putMissing(b *bolt.Bucket, k, v []byte) error {
+	if b.Get(k) != nil {
+		return nil
+	}
+	return b.Put(k, v)
+}
+
+// Created reports whether this Open created state.db because there was
+// none (not after a damaged one). With no state, an input that reports
+// or earlier runs say was run before should be reconciled.
+func (s *Store) Created() bool { return s.created }
+
+// Restored reports how Open got past a damaged state.db (nil when it
+// opened as is): from the backup or, in reconcile mode, empty. Its String
+// is the message to show, e.g. "state.db was damaged (...); used
+// state.db.bak from 2026-11-30 18:00:00 UTC; ...".
+func (s *Store) Restored() *Recovery { return s.restored }
+
+// PreviousInput returns the input recorded by the last Open that was
+// given one (Options.Input) and when; false if none was.
+func (s *Store) PreviousInput() (Input, time.Time, bool) {
+	in := s.previous.input
+	return in, s.previous.inputAt, in != (Input{})
+}
+
+// Entries returns how many entries the state held when it was opened.
+func (s *Store) Entries() int { return s.previous.entries }
+
+func (s *Store) path() string { return filepath.Join(s.dir, FileName) }
 
 // Dir returns the state directory.
 func (s *Store) Dir() string { return s.dir }
