@@ -3,13 +3,13 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -20,6 +20,7 @@ import (
 	"github.com/onboard/onboard/internal/config"
 	"github.com/onboard/onboard/internal/hires"
 	"github.com/onboard/onboard/internal/intake"
+	"github.com/onboard/onboard/internal/outcome"
 	"github.com/onboard/onboard/internal/progress"
 	"github.com/onboard/onboard/internal/report"
 	"github.com/onboard/onboard/internal/sandbox"
@@ -28,14 +29,14 @@ import (
 	"github.com/onboard/onboard/internal/validate"
 )
 
-func init() { commands = append(commands, newRunCmd) }
 
 type runFlags struct {
-	config, target, report, stateDir, logFormat, plan string
-	sandbox, dryRun, asJSON, yes, quiet, noReport     bool
-	concurrency                                       int
-	grace                                             time.Duration
-	defaults                                          validate.Defaults
+	config, target, report, stateDir, logFormat, plan, resultsCSV string
+	sandbox, dryRun, asJSON, yes, quiet, noReport, showRequests   bool
+	reconcile                                                     bool
+	concurrency                                                   int
+	grace                                                         time.Duration
+	defaults                                                      validate.Defaults
 }
 
 func newRunCmd(io *terminal.IO) *cobra.Command {
@@ -48,23 +49,30 @@ valid row to its vendor through rate-limited workers, records each send in a
 crash-safe state so a rerun creates only what is missing, and writes a result
 workbook with the vendor ID or the error of every row.
 
+The configuration is --config, else $ONBOARD_CONFIG, else ./onboard.yaml, else
+$XDG_CONFIG_HOME/onboard/onboard.yaml. State and reports live next to it (or
+in $ONBOARD_HOME), so scheduled runs land in one place.
+
 Exit codes: 0 every row created or already there; 1 some rows invalid or
-failed; 2 unusable input or configuration; 130 interrupted.`,
-		Example: `  onboard run samples/vendor-sheets.xlsx --sandbox
-  onboard run hires.xlsx --config onboard.yaml --dry-run
+failed, or no rows; 2 unusable input or configuration; 130 interrupted.`,
+		Example: `  onboard run samples/new-hires.xlsx --plan samples/plan.yaml --sandbox
+  onboard run hires.xlsx --plan plan.yaml --dry-run
   onboard run hires.xlsx --config onboard.yaml --yes --json > result.json`,
-		Args: cobra.ExactArgs(1),
+		Args: needInput("the spreadsheet to run", "onboard run new-hires.xlsx --plan plan.yaml --sandbox"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runRun(cmd.Context(), io, args[0], f)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.config, "config", "", "configuration file (YAML): vendors, credentials, rates")
+	fl.StringVar(&f.config, "config", "", "configuration file (YAML): vendors, credentials, rates (default: discovered, see above)")
 	fl.BoolVar(&f.sandbox, "sandbox", false, "run against the built-in sandbox of all four vendor APIs (no accounts needed)")
-	fl.BoolVar(&f.dryRun, "dry-run", false, "send nothing: print the requests that would be sent, secrets redacted")
-	fl.StringVar(&f.report, "report", "", "result workbook path (default reports/<input>-result-<time>.xlsx)")
+	fl.BoolVar(&f.dryRun, "dry-run", false, "send nothing: check everything a real run would, and write a dry-run workbook")
+	fl.BoolVar(&f.showRequests, "show-requests", false, "with --dry-run: print each request that would be sent, secrets redacted, one JSON line each")
+	fl.StringVar(&f.report, "report", "", "result workbook path (default <home>/reports/<input>-result-<run>.xlsx)")
 	fl.BoolVar(&f.noReport, "no-report", false, "do not write a result workbook")
-	fl.StringVar(&f.stateDir, "state", ".onboard-state", "directory of the crash-safe run state (resume reruns from it)")
+	fl.StringVar(&f.resultsCSV, "results-csv", "", "also write the results as CSV, one row per record (or per person with --plan)")
+	fl.StringVar(&f.stateDir, "state", "", "directory of the crash-safe run state (default <home>/.onboard-state)")
+	fl.BoolVar(&f.reconcile, "reconcile", false, "look every record up at the vendor before creating it (after a lost or damaged state)")
 	fl.IntVar(&f.concurrency, "concurrency", 0, "cap on requests in flight per vendor (default: from config, enough to reach the rate)")
 	fl.BoolVar(&f.asJSON, "json", false, "print the result as one JSON document on stdout")
 	fl.BoolVar(&f.yes, "yes", false, "do not ask for confirmation before sending to real vendors")
@@ -77,28 +85,54 @@ failed; 2 unusable input or configuration; 130 interrupted.`,
 	return cmd
 }
 
+// runSetup is what a run needs before it starts: the configuration, where
+// its files go, and how to stop the sandbox.
+type runSetup struct {
+	cfg        *config.Config
+	home       string
+	stateDir   string
+	reportsDir string
+	report     string // result workbook path, "" for none
+	runID      string // names the run's files
+	stop       func()
+}
+
+func (f *runFlags) check() error {
+	if f.logFormat != "text" && f.logFormat != "json" {
+		return fmt.Errorf("--log-format must be text or json, not %q", f.logFormat)
+	}
+	if f.concurrency != 0 {
+		if err := config.CheckConcurrency(f.concurrency); err != nil {
+			return fmt.Errorf("--concurrency: %w", err)
+		}
+	}
+	if err := config.CheckGrace(f.grace); err != nil {
+		return fmt.Errorf("--grace: %w", err)
+	}
+	if f.report != "" && f.noReport {
+		return errors.New("--report and --no-report cannot be used together")
+	}
+	if f.report != "" && !strings.EqualFold(filepath.Ext(f.report), ".xlsx") {
+		return fmt.Errorf("--report %s: the report is a workbook; give a path ending in .xlsx", f.report)
+	}
+	if f.showRequests && !f.dryRun {
+		return errors.New("--show-requests goes with --dry-run")
+	}
+	return nil
+}
+
 func runRun(parent context.Context, io *terminal.IO, input string, f *runFlags) error {
 	if parent == nil {
 		parent = context.Background()
 	}
-	if f.logFormat != "text" && f.logFormat != "json" {
-		return exitWith(exitUnusable, fmt.Errorf("--log-format must be text or json, not %q", f.logFormat))
+	if err := f.check(); err != nil {
+		return exitWith(exitUnusable, err)
 	}
-	cfg, stop, err := loadRunConfig(parent, io, f)
+	setup, err := prepareRun(parent, io, input, f)
 	if err != nil {
 		return exitWith(exitUnusable, err)
 	}
-	defer stop()
-	if !f.sandbox { // the sandbox's own credentials are inline on purpose
-		for _, w := range cfg.Warnings() {
-			fmt.Fprintln(io.ErrOut, "warning:", w)
-		}
-	}
-	if !f.sandbox && !f.dryRun && !f.yes {
-		if err := confirm(io, input, cfg); err != nil {
-			return exitWith(exitUnusable, err)
-		}
-	}
+	defer setup.stop()
 
 	mode := progress.Quiet
 	if !f.quiet {
@@ -108,12 +142,187 @@ func runRun(parent context.Context, io *terminal.IO, input string, f *runFlags) 
 		}
 	}
 	logger := newLogger(io, f, mode)
-
-	ctx, cancel := context.WithCancel(parent)
+	opt, err := f.batchOptions(io, input, setup, logger, mode)
+	if err != nil {
+		return exitWith(exitUnusable, err)
+	}
+	if !f.sandbox && !f.dryRun && !f.yes {
+		if err := confirm(parent, io, opt); err != nil {
+			return exitWith(exitUnusable, err)
+		}
+	}
+	ctx, cancel := interruptible(parent, io)
 	defer cancel()
+	res, runErr := batch.Run(ctx, opt)
+	if runErr != nil && (res == nil || unusable(runErr)) {
+		return exitWith(exitUnusable, runErr)
+	}
+	if runErr != nil {
+		fmt.Fprintln(io.ErrOut, "onboard:", runErr)
+	}
+	writeErr := writeRunFiles(context.WithoutCancel(ctx), res, setup.report, f.resultsCSV)
+	if f.asJSON {
+		if err := writeJSON(io.Out, runDocument(res)); err != nil {
+			return exitWith(exitUnusable, err)
+		}
+	} else {
+		printRunSummary(io, res)
+	}
+	return runExit(res, runErr, writeErr)
+}
+
+// unusable reports whether err means the run could not start.
+func unusable(err error) bool {
+	var ue *intake.UnusableError
+	var oe *validate.OptionError
+	var ce *config.Error
+	var le *state.LockedError
+	var ve *state.VersionError
+	return errors.As(err, &ue) || errors.As(err, &oe) || errors.As(err, &ce) || errors.As(err, &le) || errors.As(err, &ve)
+}
+
+// runExit maps a finished run to its exit code.
+func runExit(res *batch.Result, runErr, writeErr error) error {
+	switch {
+	case res.Interrupted:
+		return exitWith(exitInterrupted, nil)
+	case writeErr != nil:
+		return exitWith(exitRowsInvalid, fmt.Errorf("the results above are complete, but a file could not be written: %w", writeErr))
+	case len(res.Records) == 0 && len(res.People) == 0:
+		return exitWith(exitRowsInvalid, errors.New(noRowsMessage(res)))
+	case runErr != nil || !res.OK():
+		return exitWith(exitRowsInvalid, nil)
+	}
+	return nil
+}
+
+func noRowsMessage(res *batch.Result) string {
+	if res.HRSheet != "" {
+		return "no people found in " + res.Input + ": the sheet has a header but no rows under it"
+	}
+	return "no rows found in " + res.Input + ": the sheet has a header but no rows under it"
+}
+
+// prepareRun loads the configuration (or starts the sandbox) and decides
+// where the state and reports go; it refuses outputs that would destroy
+// an input before anything is sent.
+func prepareRun(ctx context.Context, io *terminal.IO, input string, f *runFlags) (*runSetup, error) {
+	s := &runSetup{stop: func() {}, runID: batch.NewRunID(time.Now())}
+	cfgPath, err := loadRunConfig(ctx, io, f, s)
+	if err != nil {
+		return nil, err
+	}
+	s.home = config.Home(cfgPath, nil)
+	s.stateDir = f.stateDir
+	if s.stateDir == "" {
+		s.stateDir = filepath.Join(s.home, ".onboard-state")
+	}
+	s.reportsDir = filepath.Join(s.home, report.Dir)
+	if !f.sandbox {
+		for _, w := range s.cfg.Warnings() {
+			fmt.Fprintln(io.ErrOut, "warning:", w)
+		}
+	}
+	if !f.noReport {
+		s.report = f.report
+		if s.report == "" {
+			kind := "result"
+			if f.dryRun {
+				kind = "dryrun"
+			}
+			s.report = report.DefaultPath(s.reportsDir, input, kind, s.runID)
+		}
+	}
+	for _, out := range []string{s.report, f.resultsCSV} {
+		if out == "" {
+			continue
+		}
+		if err := report.CheckOutput(out, input, f.plan, cfgPath); err != nil {
+			s.stop()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// loadRunConfig finds and reads the configuration, or starts the
+// in-process sandbox for --sandbox. It returns the config file's path
+// ("" for the sandbox).
+func loadRunConfig(ctx context.Context, io *terminal.IO, f *runFlags, s *runSetup) (string, error) {
+	if f.sandbox && f.config != "" {
+		return "", errors.New("give either --sandbox or --config, not both")
+	}
+	if f.sandbox {
+		cfg, stop, err := startSandbox(ctx, io, f.asJSON)
+		if err != nil {
+			return "", err
+		}
+		s.cfg, s.stop = cfg, stop
+		return "", nil
+	}
+	path, err := config.Discover(f.config, nil)
+	if err != nil {
+		return "", fmt.Errorf("%w\n(write one with 'onboard init', or try everything safely with --sandbox)", err)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return "", err
+	}
+	s.cfg = cfg
+	return path, nil
+}
+
+// startSandbox runs the embedded vendor simulators and returns their
+// configuration.
+func startSandbox(ctx context.Context, io *terminal.IO, quiet bool) (*config.Config, func(), error) {
+	sb, err := sandbox.New(sandbox.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	base, err := sb.Start(ctx, "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, fmt.Errorf("start the sandbox: %w", err)
+	}
+	cfg, err := config.Parse(sandbox.ConfigYAML(base), "sandbox configuration", os.LookupEnv)
+	if err != nil {
+		sb.Close()
+		return nil, nil, err
+	}
+	if !quiet {
+		fmt.Fprintf(io.ErrOut, "Sandbox: simulating the vendor APIs at %s (nothing leaves this machine)\n", base)
+	}
+	return cfg, func() { sb.Close() }, nil
+}
+
+func (f *runFlags) batchOptions(io *terminal.IO, input string, s *runSetup, logger *slog.Logger, mode progress.Mode) (batch.Options, error) {
+	opt := batch.Options{
+		Input: input, Config: s.cfg, StateDir: s.stateDir, DryRun: f.dryRun, Reconcile: f.reconcile, RunID: s.runID,
+		Concurrency: f.concurrency, Logger: logger, Grace: f.grace,
+		Validate:       validate.Options{Target: f.target, Defaults: f.defaults},
+		CredentialsDir: s.reportsDir,
+		Progress: func(n int) progress.Reporter {
+			return progress.New(mode, n, "sending", io.ErrOut, logger, 5*time.Second)
+		},
+	}
+	if f.showRequests {
+		opt.DryRunOut = io.Out
+	}
+	if f.plan != "" {
+		p, err := hires.LoadPlan(f.plan)
+		if err != nil {
+			return opt, err
+		}
+		opt.Plan = p
+	}
+	return opt, nil
+}
+
+// interruptible returns a context cancelled by the first Ctrl-C (in-flight
+// requests finish, the rest is not sent); a second one quits at once.
+func interruptible(parent context.Context, io *terminal.IO) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(parent)
 	interrupts := make(chan os.Signal, 2)
 	signal.Notify(interrupts, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(interrupts)
 	go func() {
 		select {
 		case <-interrupts:
@@ -127,121 +336,56 @@ func runRun(parent context.Context, io *terminal.IO, input string, f *runFlags) 
 			os.Exit(exitInterrupted)
 		}
 	}()
-
-	opt := batch.Options{
-		Input: input, Config: cfg, StateDir: f.stateDir, DryRun: f.dryRun, DryRunOut: io.Out,
-		Concurrency: f.concurrency, Logger: logger, Grace: f.grace,
-		Validate: validate.Options{Target: f.target, Defaults: f.defaults},
-		Progress: func(n int) progress.Reporter {
-			return progress.New(mode, n, "sending", io.ErrOut, logger, 5*time.Second)
-		},
-	}
-	if f.dryRun && f.asJSON {
-		opt.DryRunOut = nil // stdout carries the one JSON document
-	}
-	if f.plan != "" {
-		p, err := hires.LoadPlan(f.plan)
-		if err != nil {
-			return exitWith(exitUnusable, err)
-		}
-		opt.Plan, opt.CredentialsDir = p, report.Dir
-	}
-	res, err := batch.Run(ctx, opt)
-	if err != nil {
-		var ue *intake.UnusableError
-		var oe *validate.OptionError
-		var ce *config.Error
-		var le *state.LockedError
-		var ve *state.VersionError
-		if errors.As(err, &ue) || errors.As(err, &oe) || errors.As(err, &ce) || errors.As(err, &le) || errors.As(err, &ve) {
-			return exitWith(exitUnusable, err)
-		}
-		if res == nil {
-			return exitWith(exitUnusable, err)
-		}
-		fmt.Fprintln(io.ErrOut, "onboard:", err)
-	}
-
-	reportPath := ""
-	if !f.noReport {
-		reportPath = f.report
-		if reportPath == "" {
-			reportPath = report.DefaultPath(input, "result", res.Start)
-		}
-		if werr := report.WriteResult(context.WithoutCancel(ctx), reportPath, res); werr != nil {
-			fmt.Fprintln(io.ErrOut, "onboard: write the result workbook:", werr)
-			reportPath = ""
-		}
-	}
-	if f.asJSON {
-		if err := json.NewEncoder(io.Out).Encode(resultJSON(res, reportPath)); err != nil {
-			return exitWith(exitUnusable, fmt.Errorf("write JSON: %w", err))
-		}
-	} else {
-		printRunSummary(io, res, reportPath)
-	}
-	switch {
-	case res.Interrupted:
-		return exitWith(exitInterrupted, nil)
-	case err != nil || !res.OK() && !res.DryRun:
-		return exitWith(exitRowsInvalid, nil)
-	case res.DryRun && res.Count(batch.StatusInvalid) > 0:
-		return exitWith(exitRowsInvalid, nil)
-	}
-	return nil
+	return ctx, func() { signal.Stop(interrupts); cancel() }
 }
 
-// loadRunConfig reads --config, or starts the in-process sandbox for
-// --sandbox and returns its configuration. stop shuts the sandbox down.
-func loadRunConfig(ctx context.Context, io *terminal.IO, f *runFlags) (*config.Config, func(), error) {
-	switch {
-	case f.sandbox && f.config != "":
-		return nil, nil, errors.New("give either --sandbox or --config, not both")
-	case f.sandbox:
-		sb, err := sandbox.New(sandbox.Options{})
-		if err != nil {
-			return nil, nil, err
-		}
-		base, err := sb.Start(ctx, "127.0.0.1:0")
-		if err != nil {
-			return nil, nil, fmt.Errorf("start the sandbox: %w", err)
-		}
-		cfg, err := config.Parse(sandbox.ConfigYAML(base), "sandbox configuration", os.LookupEnv)
-		if err != nil {
-			sb.Close()
-			return nil, nil, err
-		}
-		if !f.asJSON {
-			fmt.Fprintf(io.ErrOut, "sandbox: simulating all four vendor APIs at %s (nothing leaves this machine)\n", base)
-		}
-		return cfg, func() { sb.Close() }, nil
-	case f.config != "":
-		cfg, err := config.Load(f.config)
-		if err != nil {
-			return nil, nil, err
-		}
-		return cfg, func() {}, nil
-	}
-	return nil, nil, errors.New("say where to send: --config FILE (write one with 'onboard sandbox --write-config FILE' as a start), or --sandbox to try it safely")
-}
-
-// confirm asks a person before real accounts are created; without a
+// confirm asks a person before real accounts are created, naming only
+// the systems the sheet uses and how many accounts each gets; without a
 // terminal it refuses unless --yes was given.
-func confirm(io *terminal.IO, input string, cfg *config.Config) error {
-	var where []string
-	for _, v := range cfg.Vendors() {
-		where = append(where, v.Spec.Label+" ("+v.BaseURL+")")
-	}
+func confirm(ctx context.Context, io *terminal.IO, opt batch.Options) error {
 	if !io.CanPrompt() {
 		return errors.New("refusing to create accounts without confirmation when not at a terminal: add --yes (or try --dry-run first)")
 	}
-	fmt.Fprintf(io.ErrOut, "Create the accounts in %s at %s? [y/N] ", filepath.Base(input), strings.Join(where, ", "))
+	dry := opt
+	dry.DryRun, dry.DryRunOut, dry.Progress = true, nil, nil
+	preview, err := batch.Run(ctx, dry)
+	if err != nil {
+		return err
+	}
+	counts, where := map[string]int{}, map[string]string{}
+	for _, r := range preview.Records {
+		if r.Status == outcome.WouldCreate {
+			counts[r.System]++
+			if v, ok := opt.Config.Vendor(registryVendor(r.Target)); ok {
+				where[r.System] = v.BaseURL
+			}
+		}
+	}
+	if len(counts) == 0 {
+		return errors.New("nothing to create: every valid account was already done, or no row is valid (see 'onboard run --dry-run')")
+	}
+	var systems []string
+	for sys := range counts {
+		systems = append(systems, sys)
+	}
+	sort.Strings(systems)
+	fmt.Fprintf(io.ErrOut, "This creates, from %s:\n", filepath.Base(opt.Input))
+	for _, sys := range systems {
+		fmt.Fprintf(io.ErrOut, "  %s at %s\n", outcome.Plural(counts[sys], sys+" account", sys+" accounts"), where[sys])
+	}
+	fmt.Fprint(io.ErrOut, "Go ahead? [y/N] ")
 	answer, _ := bufio.NewReader(io.In).ReadString('\n')
 	switch strings.ToLower(strings.TrimSpace(answer)) {
 	case "y", "yes":
 		return nil
 	}
 	return errors.New("nothing sent")
+}
+
+// registryVendor is the vendor part of a target ID ("acefone.user").
+func registryVendor(target string) string {
+	v, _, _ := strings.Cut(target, ".")
+	return v
 }
 
 func newLogger(io *terminal.IO, f *runFlags, mode progress.Mode) *slog.Logger {
@@ -254,84 +398,6 @@ func newLogger(io *terminal.IO, f *runFlags, mode progress.Mode) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(io.ErrOut, o))
 	}
 	return slog.New(slog.NewTextHandler(io.ErrOut, o))
-}
-
-type runJSON struct {
-	Input       string               `json:"input"`
-	Report      string               `json:"report"`
-	Rows        int                  `json:"rows"`
-	Created     int                  `json:"created"`
-	Exists      int                  `json:"exists"`
-	Invalid     int                  `json:"invalid"`
-	Failed      int                  `json:"failed"`
-	NotSent     int                  `json:"not_sent"`
-	DryRun      bool                 `json:"dry_run,omitempty"`
-	Interrupted bool                 `json:"interrupted,omitempty"`
-	Results     []batch.Outcome      `json:"results"`
-	People      []batch.PersonResult `json:"people,omitempty"`
-	Credentials string               `json:"credentials,omitempty"`
-}
-
-func resultJSON(res *batch.Result, reportPath string) runJSON {
-	out := runJSON{Input: res.Input, Report: reportPath, Rows: len(res.Outcomes),
-		Created: res.Count(batch.StatusCreated), Exists: res.Count(batch.StatusExists),
-		Invalid: res.Count(batch.StatusInvalid), Failed: res.Count(batch.StatusFailed),
-		NotSent: res.Count(batch.StatusNotSent), DryRun: res.DryRun, Interrupted: res.Interrupted,
-		Results: res.Outcomes}
-	if out.Results == nil {
-		out.Results = []batch.Outcome{}
-	}
-	if len(res.People) > 0 {
-		out.People = res.PeopleResults()
-	}
-	if res.CredentialsCount > 0 {
-		out.Credentials = res.Credentials
-	}
-	return out
-}
-
-func printRunSummary(io *terminal.IO, res *batch.Result, reportPath string) {
-	w := io.ErrOut
-	verb := "Sent"
-	if res.DryRun {
-		verb = "Dry run of"
-	}
-	fmt.Fprintf(w, "%s %s: %d rows — %d created, %d already existed, %d invalid, %d failed, %d not sent (%s)\n",
-		verb, res.Input, len(res.Outcomes), res.Count(batch.StatusCreated), res.Count(batch.StatusExists),
-		res.Count(batch.StatusInvalid), res.Count(batch.StatusFailed), res.Count(batch.StatusNotSent),
-		res.End.Sub(res.Start).Round(time.Millisecond))
-	for _, name := range res.VendorNames() {
-		v := res.Stats.Vendors[name]
-		fmt.Fprintf(w, "  %-13s %d requests, %d retries, %d throttled (429)\n", name, v.Requests, v.Retries, v.Throttled)
-	}
-	shown := 0
-	for _, o := range res.Outcomes {
-		if o.Status == batch.StatusCreated || o.Status == batch.StatusExists {
-			continue
-		}
-		if shown == 10 {
-			fmt.Fprintln(w, "  ... (see the result workbook for every row)")
-			break
-		}
-		fmt.Fprintf(w, "  %s row %d: %s: %s\n", o.Sheet, o.Row, o.Status, o.Message)
-		shown++
-	}
-	if len(res.People) > 0 {
-		counts := map[string]int{}
-		for _, p := range res.PeopleResults() {
-			counts[p.Status]++
-		}
-		fmt.Fprintf(w, "People: %d all done, %d partly done, %d failed\n", counts[batch.PersonDone], counts[batch.PersonPartial], counts[batch.PersonFailed])
-	}
-	if res.CredentialsCount > 0 {
-		fmt.Fprintf(w, "Generated passwords: %d, in %s only (mode 0600)\n", res.CredentialsCount, res.Credentials)
-	}
-	if reportPath != "" {
-		fmt.Fprintln(w, "Result workbook:", reportPath)
-	}
-	if res.Interrupted {
-		fmt.Fprintln(w, "Interrupted: run the same command again to send the rest.")
-	}
 }
 
 // defaultsFlag lets --default VENDOR.FIELD=VALUE fill validate.Defaults.

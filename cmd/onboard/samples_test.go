@@ -60,7 +60,17 @@ func TestValidatePlanSampleFlagsHRCells(t *testing.T) {
 		t.Fatalf("exit %d, want 1; stderr %s", code, errOut.String())
 	}
 	var got struct {
-		People int
+		Schema int
+		People struct {
+			Total    int
+			ByStatus map[string]int `json:"by_status"`
+		}
+		Persons []struct {
+			Row      int
+			Name     string
+			Status   string
+			Problems []string
+		}
 		Errors []struct{ Cell, Rule, Message string }
 	}
 	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
@@ -74,8 +84,16 @@ func TestValidatePlanSampleFlagsHRCells(t *testing.T) {
 		}
 	}
 	want := "C7 email,D8 required,K9 role,E10 unique,J12 enum"
-	if strings.Join(cells, ",") != want || got.People != 13 {
-		t.Errorf("people %d, errors %v; want 13 and %s", got.People, cells, want)
+	if strings.Join(cells, ",") != want || got.People.Total != 13 || got.Schema != 1 {
+		t.Errorf("schema %d, people %d, errors %v; want 1, 13 and %s", got.Schema, got.People.Total, cells, want)
+	}
+	if got.People.ByStatus["ready"] != 8 || got.People.ByStatus["needs_fixing"] != 5 {
+		t.Errorf("people by status %v, want 8 ready and 5 needs fixing", got.People.ByStatus)
+	}
+	for _, p := range got.Persons {
+		if p.Name == "Ana Müller" && (p.Status != "needs fixing" || len(p.Problems) != 1 || !strings.Contains(p.Problems[0], "K9")) {
+			t.Errorf("the unknown-role person: %+v", p)
+		}
 	}
 }
 

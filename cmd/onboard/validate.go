@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,15 +14,16 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/onboard/onboard/internal/batch"
 	"github.com/onboard/onboard/internal/config"
 	"github.com/onboard/onboard/internal/hires"
 	"github.com/onboard/onboard/internal/intake"
+	"github.com/onboard/onboard/internal/outcome"
 	"github.com/onboard/onboard/internal/report"
 	"github.com/onboard/onboard/internal/terminal"
 	"github.com/onboard/onboard/internal/validate"
 )
 
-func init() { commands = append(commands, newValidateCmd) }
 
 // How many errors and warnings the plain-text summary lists; the report
 // and --json have them all.
@@ -37,6 +37,8 @@ type validateFlags struct {
 	plan, config     string
 	noReport, asJSON bool
 	defaults         validate.Defaults
+	reportsDir       string // where reports go by default
+	haveConfig       bool   // a configuration was found: IT's notes apply
 }
 
 func newValidateCmd(io *terminal.IO) *cobra.Command {
@@ -58,7 +60,7 @@ arguments.`,
 		Example: `  onboard validate new-hires.xlsx
   onboard validate acefone.user.csv --json
   onboard validate hires.csv --target cove.user --default cove.PartnerId=123456`,
-		Args: cobra.ExactArgs(1),
+		Args: needInput("the spreadsheet to check", "onboard validate new-hires.xlsx --plan plan.yaml"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runValidate(cmd.Context(), io, args[0], f)
 		},
@@ -87,12 +89,15 @@ func runValidate(parent context.Context, io *terminal.IO, input string, f *valid
 	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	if f.config != "" {
-		cfg, err := config.Load(f.config)
-		if err != nil {
+	cfgPath, err := f.loadDefaults()
+	if err != nil {
+		return exitWith(exitUnusable, err)
+	}
+	f.reportsDir = filepath.Join(config.Home(cfgPath, nil), report.Dir)
+	if f.report != "" {
+		if err := report.CheckOutput(f.report, input, f.plan, cfgPath); err != nil {
 			return exitWith(exitUnusable, err)
 		}
-		f.defaults = f.defaults.Over(cfg.Defaults())
 	}
 	if f.plan != "" {
 		return validateHires(io, input, f)
@@ -124,7 +129,7 @@ func runValidate(parent context.Context, io *terminal.IO, input string, f *valid
 	if rep != nil {
 		path := f.report
 		if path == "" {
-			path = report.DefaultPath(input, "validation", start)
+			path = report.DefaultPath(f.reportsDir, input, "validation", batch.NewRunID(start))
 		}
 		if err := rep.Save(path, sum); err != nil {
 			return exitWith(exitUnusable, fmt.Errorf("cannot write the validation report: %w", err))
@@ -133,18 +138,45 @@ func runValidate(parent context.Context, io *terminal.IO, input string, f *valid
 	}
 
 	if f.asJSON {
-		enc := json.NewEncoder(io.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(sum); err != nil {
-			return exitWith(exitUnusable, fmt.Errorf("write JSON: %w", err))
+		doc := struct {
+			Schema  int    `json:"schema"`
+			Command string `json:"command"`
+			OK      bool   `json:"ok"`
+			*validate.Summary
+		}{jsonSchema, "validate", sum.OK() && sum.Rows > 0, sum}
+		if err := writeJSON(io.Out, doc); err != nil {
+			return exitWith(exitUnusable, err)
 		}
 	} else {
 		printValidateSummary(io.ErrOut, sum, time.Since(start))
+	}
+	if sum.Rows == 0 {
+		return exitWith(exitRowsInvalid, fmt.Errorf("no rows found in %s: the sheet has a header but no rows under it", input))
 	}
 	if !sum.OK() {
 		return exitWith(exitRowsInvalid, nil)
 	}
 	return nil
+}
+
+// loadDefaults reads the configuration, when one is given or found, for
+// its path-field defaults; validation needs none. It returns the config's
+// path ("" when none).
+func (f *validateFlags) loadDefaults() (string, error) {
+	path, err := config.Discover(f.config, nil)
+	if err != nil {
+		if f.config != "" {
+			return "", err
+		}
+		return "", nil // no configuration anywhere: fine for checking a sheet
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return "", err
+	}
+	f.defaults = f.defaults.Over(cfg.Defaults())
+	f.haveConfig = true
+	return path, nil
 }
 
 // printValidateSummary writes the plain-text outcome for a person: counts
@@ -187,7 +219,7 @@ func printValidateSummary(w io.Writer, sum *validate.Summary, took time.Duration
 		fmt.Fprintln(w, "All rows are valid.")
 	}
 	if sum.Report != "" {
-		fmt.Fprintf(w, "Report: %s\n", sum.Report)
+		fmt.Fprintf(w, "Report: %s\n", shown(sum.Report))
 	}
 }
 
@@ -198,14 +230,18 @@ func plural(n int, word string) string {
 	return word + "s"
 }
 
-// hiresValidation is the JSON of `onboard validate --plan`: every finding
-// on the HR cell (or plan line) that caused it.
+// hiresValidation is the JSON of `onboard validate --plan`: the people
+// and their readiness, and every finding on the HR cell (or plan line)
+// that caused it.
 type hiresValidation struct {
+	Schema   int              `json:"schema"`
+	Command  string           `json:"command"`
 	Input    string           `json:"input"`
 	Sheet    string           `json:"sheet"`
-	People   int              `json:"people"`
-	Records  int              `json:"records"`
-	Ready    int              `json:"ready"`
+	OK       bool             `json:"ok"`
+	People   countsJSON       `json:"people"`
+	Records  countsJSON       `json:"records"`
+	Persons  []outcome.Person `json:"persons"`
 	Errors   []*hires.Problem `json:"errors"`
 	Warnings []*hires.Problem `json:"warnings"`
 	Notes    []*hires.Problem `json:"notes"`
@@ -227,15 +263,52 @@ func validateHires(io *terminal.IO, input string, f *validateFlags) error {
 	// Without a config or --default, path fields that come from the run
 	// config are only warned about (hires.Options.Defaults nil).
 	var defaults map[string]map[string]string
-	if f.config != "" || len(f.defaults) > 0 {
+	if f.haveConfig || len(f.defaults) > 0 {
 		defaults = f.defaults
 	}
 	b, err := p.Process(in, hires.Options{Defaults: defaults})
 	if err != nil {
 		return exitWith(exitUnusable, err)
 	}
-	out := hiresValidation{Input: input, Sheet: b.Sheet, People: len(b.People), Records: len(b.Records), Ready: len(b.Ready()),
-		Errors: []*hires.Problem{}, Warnings: []*hires.Problem{}, Notes: []*hires.Problem{}}
+	res := batch.CheckHires(input, b)
+	out := hiresDocument(res, b)
+	if !f.noReport {
+		path := f.report
+		if path == "" {
+			path = report.DefaultPath(f.reportsDir, input, "validation", batch.NewRunID(start))
+		}
+		if err := report.WriteHiresValidation(path, in, b); err != nil {
+			return exitWith(exitUnusable, fmt.Errorf("cannot write the validation report: %w", err))
+		}
+		out.Report = path
+	}
+	if f.asJSON {
+		if err := writeJSON(io.Out, out); err != nil {
+			return exitWith(exitUnusable, err)
+		}
+	} else {
+		printHiresValidation(io.ErrOut, res, out, !f.haveConfig, time.Since(start))
+	}
+	switch {
+	case len(b.People) == 0:
+		return exitWith(exitRowsInvalid, fmt.Errorf("no people found in %s: sheet %q has a header but no rows under it", input, b.Sheet))
+	case len(out.Errors) > 0:
+		return exitWith(exitRowsInvalid, nil)
+	}
+	return nil
+}
+
+func hiresDocument(res *outcome.Result, b *hires.Batch) hiresValidation {
+	out := hiresValidation{Schema: jsonSchema, Command: "validate", Input: res.Input, Sheet: b.Sheet, Persons: res.People,
+		OK: res.OK() && len(res.People) > 0, Errors: []*hires.Problem{}, Warnings: []*hires.Problem{}, Notes: []*hires.Problem{}}
+	out.People = countsJSON{Total: len(res.People), ByStatus: map[string]int{}}
+	for st, n := range res.PeopleCounts() {
+		out.People.ByStatus[jsonKey(st.String())] = n
+	}
+	out.Records = countsJSON{Total: len(res.Records), ByStatus: map[string]int{}}
+	for st, n := range res.Counts() {
+		out.Records.ByStatus[jsonKey(st.String())] = n
+	}
 	for _, pr := range b.Problems {
 		switch pr.Severity {
 		case hires.SeverityError:
@@ -246,44 +319,72 @@ func validateHires(io *terminal.IO, input string, f *validateFlags) error {
 			out.Notes = append(out.Notes, pr)
 		}
 	}
-	if !f.noReport {
-		path := f.report
-		if path == "" {
-			path = report.DefaultPath(input, "validation", start)
+	return out
+}
+
+// forIT reports whether a finding is about the run configuration rather
+// than the sheet: HR cannot act on it, so it is left out of HR's view
+// when no configuration is at hand.
+func forIT(p *hires.Problem) bool {
+	return p.Rule == hires.RuleDefault || p.Rule == hires.RulePending
+}
+
+// printHiresValidation tells HR, in people, who is ready and what to fix:
+// one line per person and problem, with its cell.
+func printHiresValidation(w io.Writer, res *outcome.Result, out hiresValidation, hideIT bool, took time.Duration) {
+	fmt.Fprintf(w, "Checked %s (sheet %s): %s (%s)\n", res.Input, out.Sheet, res.PeopleHeadline(), took.Round(time.Millisecond))
+	var lines []string
+	lines = append(lines, res.SheetProblems...)
+	for _, p := range res.People {
+		for _, msg := range p.Problems {
+			lines = append(lines, fmt.Sprintf("row %d, %s: %s", p.Row, p.Name, msg))
 		}
-		if err := report.WriteHiresValidation(path, in, b); err != nil {
-			return exitWith(exitUnusable, fmt.Errorf("cannot write the validation report: %w", err))
-		}
-		out.Report = path
 	}
-	if f.asJSON {
-		enc := json.NewEncoder(io.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(out); err != nil {
-			return exitWith(exitUnusable, fmt.Errorf("write JSON: %w", err))
+	for _, r := range res.Records {
+		if r.Shared && r.Status.Problem() {
+			lines = append(lines, fmt.Sprintf("row %d, %s for the office: %s", r.Row, r.System, r.Message))
 		}
-	} else {
-		w := io.ErrOut
-		fmt.Fprintf(w, "Checked %s (sheet %s): %d people, %d vendor records, %d ready to send (%s)\n",
-			input, b.Sheet, out.People, out.Records, out.Ready, time.Since(start).Round(time.Millisecond))
-		for _, list := range []struct {
-			name string
-			ps   []*hires.Problem
-		}{{"error", out.Errors}, {"warning", out.Warnings}, {"note", out.Notes}} {
-			for _, pr := range list.ps {
-				if pr.Row > 0 {
-					fmt.Fprintf(w, "  %s: row %d: %s\n", list.name, pr.Row, pr.Message)
-				} else {
-					fmt.Fprintf(w, "  %s: %s\n", list.name, pr.Message)
-				}
+	}
+	if len(lines) > 0 {
+		fmt.Fprintf(w, "To fix (%d):\n", len(lines))
+		for i, l := range lines {
+			if i == errorsListed {
+				fmt.Fprintf(w, "  ... and %d more: see the report\n", len(lines)-i)
+				break
 			}
-		}
-		if out.Report != "" {
-			fmt.Fprintln(w, "Report:", out.Report)
+			fmt.Fprintln(w, "  "+l)
 		}
 	}
-	if len(out.Errors) > 0 {
-		return exitWith(exitRowsInvalid, nil)
+	hidden := 0
+	var warnings []string
+	for _, pr := range append(append([]*hires.Problem{}, out.Warnings...), out.Notes...) {
+		if hideIT && forIT(pr) {
+			hidden++
+			continue
+		}
+		if pr.Row > 0 {
+			warnings = append(warnings, fmt.Sprintf("row %d: %s", pr.Row, pr.Message))
+		} else {
+			warnings = append(warnings, pr.Message)
+		}
 	}
-	return nil
+	if len(warnings) > 0 {
+		fmt.Fprintf(w, "Worth a look (%d):\n", len(warnings))
+		for i, l := range warnings {
+			if i == warningsListed {
+				fmt.Fprintf(w, "  ... and %d more: see the report\n", len(warnings)-i)
+				break
+			}
+			fmt.Fprintln(w, "  "+l)
+		}
+	}
+	if hidden > 0 {
+		fmt.Fprintf(w, "(%s for IT about the run configuration not shown: give --config, or see --json)\n", outcome.Plural(hidden, "note", "notes"))
+	}
+	if out.Report != "" {
+		fmt.Fprintln(w, "Report:", shown(out.Report))
+	}
+	if len(res.People) > 0 && res.OK() {
+		fmt.Fprintln(w, "Everyone is ready.")
+	}
 }

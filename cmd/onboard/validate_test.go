@@ -86,10 +86,10 @@ func TestValidateInvalidExits1WithJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatalf("stdout is not one JSON document: %v\n%s", err, out)
 	}
-	if got := keys(doc); got != "errors,ignored_sheets,input,invalid,report,rows,targets,valid,warnings" {
+	if got := keys(doc); got != "command,errors,ignored_sheets,input,invalid,ok,report,rows,schema,targets,valid,warnings" {
 		t.Errorf("keys: %s", got)
 	}
-	if doc["rows"] != 4.0 || doc["valid"] != 2.0 || doc["invalid"] != 2.0 || doc["report"] != reportPath || doc["input"] != path {
+	if doc["schema"] != 1.0 || doc["ok"] != false || doc["rows"] != 4.0 || doc["valid"] != 2.0 || doc["invalid"] != 2.0 || doc["report"] != reportPath || doc["input"] != path {
 		t.Errorf("doc: %s", out)
 	}
 	errs := doc["errors"].([]any)
@@ -173,7 +173,7 @@ func TestValidateUnusableExits2(t *testing.T) {
 		{"default breaks its rule", []string{"validate", cove, "--default", "cove.PartnerId=abc", "--no-report"}, "whole number"},
 		{"report and no-report", []string{"validate", cove, "--report", "x.xlsx", "--no-report"}, "cannot be used together"},
 		{"report not xlsx", []string{"validate", cove, "--report", "x.csv"}, "ending in .xlsx"},
-		{"no input", []string{"validate"}, "accepts 1 arg"},
+		{"no input", []string{"validate"}, "give the spreadsheet to check, e.g. onboard validate"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -184,8 +184,8 @@ func TestValidateUnusableExits2(t *testing.T) {
 			if out != "" {
 				t.Errorf("stdout: %q", out)
 			}
-			if !strings.Contains(errOut, c.want) || !strings.HasPrefix(errOut, "onboard: ") {
-				t.Errorf("stderr %q should start with 'onboard: ' and contain %q", errOut, c.want)
+			if !strings.Contains(errOut, c.want) || !strings.HasPrefix(errOut, "onboard") {
+				t.Errorf("stderr %q should start with 'onboard' and contain %q", errOut, c.want)
 			}
 			if strings.Contains(errOut, "goroutine") || strings.Contains(errOut, "panic") {
 				t.Errorf("stack trace on stderr:\n%s", errOut)

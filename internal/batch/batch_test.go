@@ -16,6 +16,7 @@ import (
 	"github.com/onboard/onboard/internal/config"
 	"github.com/onboard/onboard/internal/dispatch"
 	"github.com/onboard/onboard/internal/hires"
+	"github.com/onboard/onboard/internal/outcome"
 	"github.com/onboard/onboard/internal/report"
 	"github.com/onboard/onboard/internal/sandbox"
 	"github.com/onboard/onboard/internal/templates/samplegen"
@@ -80,20 +81,20 @@ func TestRunCreatesEveryValidRowOnceAndResumes(t *testing.T) {
 	res := run(t, cfg, stateDir)
 
 	mistakes := len(samplegen.Mistakes())
-	valid := len(res.Outcomes) - mistakes
-	if got := res.Count(batch.StatusInvalid); got != mistakes {
+	valid := len(res.Records) - mistakes
+	if got := res.Count(outcome.Invalid); got != mistakes {
 		t.Errorf("invalid = %d, want the sample's %d mistakes", got, mistakes)
 	}
-	if got := res.Count(batch.StatusCreated); got != valid {
-		for _, o := range res.Outcomes {
-			if o.Status != batch.StatusCreated && o.Status != batch.StatusInvalid {
+	if got := res.Count(outcome.Created); got != valid {
+		for _, o := range res.Records {
+			if o.Status != outcome.Created && o.Status != outcome.Invalid {
 				t.Logf("%s row %d: %s %s", o.Sheet, o.Row, o.Status, o.Message)
 			}
 		}
 		t.Fatalf("created = %d, want %d", got, valid)
 	}
-	for _, o := range res.Outcomes {
-		if o.Status == batch.StatusCreated && (o.ID == "" || o.Attempts < 1) {
+	for _, o := range res.Records {
+		if o.Status == outcome.Created && (o.ID == "" || o.Attempts < 1) {
 			t.Errorf("%s row %d created without an ID or attempt: %+v", o.Sheet, o.Row, o)
 		}
 	}
@@ -106,13 +107,16 @@ func TestRunCreatesEveryValidRowOnceAndResumes(t *testing.T) {
 			t.Errorf("rerun sent %d requests to %s", v.Requests, name)
 		}
 	}
-	if got := again.Count(batch.StatusCreated); got != valid {
-		t.Errorf("rerun reports %d created, want %d", got, valid)
+	if got := again.Count(outcome.DoneEarlier); got != valid || again.Count(outcome.Created) != 0 {
+		t.Errorf("rerun reports %d done earlier and %d created, want %d and 0", got, again.Count(outcome.Created), valid)
 	}
-	for _, o := range again.Outcomes {
-		if o.Status == batch.StatusCreated && !strings.Contains(o.Message, "earlier run") {
-			t.Errorf("rerun row %d: %q does not say it was created earlier", o.Row, o.Message)
+	for _, o := range again.Records {
+		if o.Status == outcome.DoneEarlier && (!strings.Contains(o.Message, "earlier run") || o.ID == "") {
+			t.Errorf("rerun row %d: %q (ID %q) does not say it was created earlier", o.Row, o.Message, o.ID)
 		}
+	}
+	if !again.NothingNew() || !strings.Contains(again.RecordsHeadline("row", "rows"), "0 created now") {
+		t.Errorf("a rerun that sent nothing must say so: %q", again.RecordsHeadline("row", "rows"))
 	}
 	checkExactlyOnce(t, sb, valid)
 }
@@ -120,10 +124,10 @@ func TestRunCreatesEveryValidRowOnceAndResumes(t *testing.T) {
 func TestRunWithFaultsStillCreatesExactlyOnce(t *testing.T) {
 	sb, cfg := startSandbox(t, sandbox.Options{Seed: 7, Faults: sandbox.Faults{ErrorRate: 0.15, LostRate: 0.15, MalformedRate: 0.05}})
 	res := run(t, cfg, t.TempDir())
-	valid := len(res.Outcomes) - len(samplegen.Mistakes())
-	if got := res.Count(batch.StatusCreated); got != valid {
-		for _, o := range res.Outcomes {
-			if o.Status != batch.StatusCreated && o.Status != batch.StatusInvalid {
+	valid := len(res.Records) - len(samplegen.Mistakes())
+	if got := res.Count(outcome.Created); got != valid {
+		for _, o := range res.Records {
+			if o.Status != outcome.Created && o.Status != outcome.Invalid {
 				t.Logf("%s row %d: %s %s", o.Sheet, o.Row, o.Status, o.Message)
 			}
 		}
@@ -155,11 +159,11 @@ func TestVendorNotConfiguredAndDryRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := run(t, cfg, t.TempDir())
-	for _, o := range res.Outcomes {
-		if o.Status == batch.StatusInvalid {
+	for _, o := range res.Records {
+		if o.Status == outcome.Invalid {
 			continue
 		}
-		if strings.HasPrefix(o.Target, "netsapiens.") != (o.Status == batch.StatusCreated) {
+		if strings.HasPrefix(o.Target, "netsapiens.") != (o.Status == outcome.Created) {
 			t.Errorf("%s row %d: %s %s", o.Target, o.Row, o.Status, o.Message)
 		}
 		if !strings.HasPrefix(o.Target, "netsapiens.") && !strings.Contains(o.Message, "not configured") {
@@ -174,8 +178,8 @@ func TestVendorNotConfiguredAndDryRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := dry.Count(batch.StatusNotSent); n != len(dry.Outcomes)-len(samplegen.Mistakes()) {
-		t.Errorf("dry run: %d not sent", n)
+	if n := dry.Count(outcome.WouldCreate); n != len(dry.Records)-len(samplegen.Mistakes()) {
+		t.Errorf("dry run: %d would create, want every valid row", n)
 	}
 	for target, entries := range sb.Ledger().Created {
 		if len(entries) != 0 {
@@ -202,7 +206,7 @@ func TestNoSecretInStateOrResultWorkbook(t *testing.T) {
 	stateDir := t.TempDir()
 	res := run(t, cfg, stateDir)
 	path := filepath.Join(t.TempDir(), "result.xlsx")
-	if err := report.WriteResult(context.Background(), path, res); err != nil {
+	if err := report.WriteResult(context.Background(), path, &res.Result, source(res)); err != nil {
 		t.Fatal(err)
 	}
 	secrets := append(samplePasswords(), sandbox.NetSapiensToken, sandbox.AcefonePassword, sandbox.FoneDynamicsToken, sandbox.CovePassword)
@@ -252,34 +256,44 @@ func TestHRSheetRunPerPersonAndResume(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	people := res.PeopleResults()
+	people := res.People
 	if len(people) != 13 {
 		t.Fatalf("%d people, want the sample's 13", len(people))
 	}
-	status := map[string]string{}
+	status := map[string]outcome.PersonStatus{}
 	for _, pr := range people {
 		status[pr.Name] = pr.Status
 	}
 	// The sample's deliberate mistakes: a bad email (Priya), a bad time
 	// zone (Noah) and an unknown role (Ana) stop the person; 'n/a' mobile
 	// (Tom) and a duplicate extension (Marcus) stop one system each.
-	want := map[string]string{"Jane Smith": batch.PersonDone, "Priya Sharma": batch.PersonFailed, "Noah Kelly": batch.PersonFailed,
-		"Ana Müller": batch.PersonFailed, "Tom Zhang": batch.PersonPartial, "Marcus Webb": batch.PersonPartial, "Olivia Brown": batch.PersonDone}
+	want := map[string]outcome.PersonStatus{"Jane Smith": outcome.AllDone, "Priya Sharma": outcome.PersonFailed, "Noah Kelly": outcome.PersonFailed,
+		"Ana Müller": outcome.PersonFailed, "Tom Zhang": outcome.PartlyDone, "Marcus Webb": outcome.PartlyDone, "Olivia Brown": outcome.AllDone}
 	for name, st := range want {
 		if status[name] != st {
 			t.Errorf("%s: %s, want %s", name, status[name], st)
 		}
 	}
 	for _, pr := range people {
-		if pr.Name == "Ana Müller" && !strings.Contains(pr.Message, "Sales Agnet") {
-			t.Errorf("unknown role not explained: %q", pr.Message)
+		if pr.Name == "Ana Müller" && !strings.Contains(strings.Join(pr.Problems, "; "), "Sales Agnet") {
+			t.Errorf("unknown role not explained: %q", pr.Problems)
+		}
+		if !pr.Status.Fine() && len(pr.Problems) == 0 {
+			t.Errorf("%s (row %d) is %s with no reason", pr.Name, pr.Row, pr.Status)
+		}
+		seen := map[string]bool{}
+		for _, m := range pr.Problems {
+			if seen[m] {
+				t.Errorf("%s: problem said twice: %q", pr.Name, m)
+			}
+			seen[m] = true
 		}
 	}
-	created := res.Count(batch.StatusCreated)
+	created := res.Count(outcome.Created)
 	checkExactlyOnce(t, sb, created)
 
 	// Generated passwords reach the 0600 credentials file and nothing else.
-	if res.CredentialsCount == 0 {
+	if res.NewPasswords == 0 {
 		t.Fatal("the sample plan generates passwords; none were written")
 	}
 	st, err := os.Stat(res.Credentials)
@@ -296,7 +310,7 @@ func TestHRSheetRunPerPersonAndResume(t *testing.T) {
 		passwords = append(passwords, f[len(f)-1])
 	}
 	path := filepath.Join(t.TempDir(), "result.xlsx")
-	if err := report.WriteResult(context.Background(), path, res); err != nil {
+	if err := report.WriteResult(context.Background(), path, &res.Result, source(res)); err != nil {
 		t.Fatal(err)
 	}
 	db, _ := os.ReadFile(filepath.Join(stateDir, "state.db"))
@@ -321,10 +335,15 @@ func TestHRSheetRunPerPersonAndResume(t *testing.T) {
 			t.Errorf("rerun sent %d creates to %s", v.Creates, name)
 		}
 	}
-	if again.Count(batch.StatusCreated) != created {
-		t.Errorf("rerun reports %d created, want %d", again.Count(batch.StatusCreated), created)
+	if again.Count(outcome.DoneEarlier) != created || again.Count(outcome.Created) != 0 {
+		t.Errorf("rerun reports %d done earlier, %d created; want %d and 0", again.Count(outcome.DoneEarlier), again.Count(outcome.Created), created)
 	}
 	checkExactlyOnce(t, sb, created)
+}
+
+// source is how the report reads the run's input again.
+func source(res *batch.Result) report.Source {
+	return report.Source{Validate: res.ValidateOptions, HRSheet: res.HRSheet, PasswordColumn: res.PasswordColumn}
 }
 
 func unzipAll(t *testing.T, path string) string {

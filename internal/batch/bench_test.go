@@ -14,6 +14,7 @@ import (
 
 	"github.com/onboard/onboard/internal/batch"
 	"github.com/onboard/onboard/internal/config"
+	"github.com/onboard/onboard/internal/outcome"
 	"github.com/onboard/onboard/internal/sandbox"
 )
 
@@ -131,10 +132,10 @@ func BenchmarkRunFourVendors(b *testing.B) {
 					b.Fatal(err)
 				}
 				wall := time.Since(start)
-				if got := res.Count(batch.StatusCreated); got != 4*perVendor {
+				if got := res.Count(outcome.Created); got != 4*perVendor {
 					shown := 0
-					for _, o := range res.Outcomes {
-						if o.Status != batch.StatusCreated && shown < 10 {
+					for _, o := range res.Records {
+						if o.Status != outcome.Created && shown < 10 {
 							b.Logf("%s row %d: %s: %s", o.Sheet, o.Row, o.Status, o.Message)
 							shown++
 						}
@@ -154,8 +155,8 @@ func BenchmarkRunFourVendors(b *testing.B) {
 					throttled += s.Throttled
 				}
 				sb.Close()
-				for _, name := range res.VendorNames() {
-					v := res.Stats.Vendors[name]
+				for _, vs := range res.Vendors {
+					name, v := vs.Vendor, res.Stats.Vendors[vs.Vendor]
 					b.Logf("%s: active %s, %d requests (%d creates, %d lookups, %d retries, %d throttled), paused %s",
 						name, v.Active.Round(time.Millisecond), v.Requests, v.Creates, v.Lookups, v.Retries, v.Throttled, v.Paused.Round(time.Millisecond))
 				}

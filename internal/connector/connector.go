@@ -117,3 +117,21 @@ type Vendor struct {
 	Options    []Option
 	New        func(Settings) (Client, error)
 }
+
+// CallError is a read-only call (a name lookup, a check) that did not
+// succeed, classified like a Create's answer so callers can retry what is
+// passing.
+type CallError struct {
+	Op      string // what was asked, e.g. "cove: EnumerateUserRoles for partner 123"
+	Outcome Outcome
+}
+
+func (e *CallError) Error() string {
+	return e.Op + ": " + e.Outcome.Status.String() + ": " + e.Outcome.Message
+}
+
+// Retryable reports whether trying again later may succeed (a 429, a 5xx,
+// a lost answer).
+func (e *CallError) Retryable() bool {
+	return e.Outcome.Status == Retryable || e.Outcome.Status == Uncertain
+}

@@ -318,7 +318,8 @@ func (c *Client) lookup(ctx context.Context, rec schema.Record) connector.Outcom
 func (c *Client) Roles(ctx context.Context, partnerID int64) (map[string]int64, error) {
 	if partnerID == 0 {
 		if _, _, _, o := c.session(ctx); o != nil {
-			return nil, fmt.Errorf("cove: EnumerateUserRoles: %s", c.scrub(o.Message))
+			o.Message = c.scrub(o.Message)
+			return nil, &connector.CallError{Op: "cove: EnumerateUserRoles: signing in", Outcome: *o}
 		}
 		c.mu.Lock()
 		partnerID = c.myPID
@@ -333,7 +334,8 @@ func (c *Client) Roles(ctx context.Context, partnerID int64) (map[string]int64, 
 		o = &eo
 	}
 	if o != nil {
-		return nil, fmt.Errorf("cove: EnumerateUserRoles for partner %d: %s: %s", partnerID, o.Status, c.scrub(o.Message))
+		o.Message = c.scrub(o.Message)
+		return nil, &connector.CallError{Op: fmt.Sprintf("cove: EnumerateUserRoles for partner %d", partnerID), Outcome: *o}
 	}
 	var res struct {
 		Result []struct {

@@ -13,36 +13,21 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/onboard/onboard/internal/connector"
+	"github.com/onboard/onboard/internal/outcome"
 	"github.com/onboard/onboard/internal/schema"
 )
 
-// Status is how a job ended.
-type Status int
+// Status is how a job ended: the one record status of package outcome.
+type Status = outcome.Status
 
 // The final statuses of a job.
 const (
-	Created Status = iota + 1 // the vendor created the record (or a lookup confirmed our lost create)
-	Exists                    // the record already existed before this job's first send
-	Invalid                   // the vendor rejected the data; Message is its words
-	Failed                    // sent, but no success: retries exhausted, authentication refused, interrupted
-	NotSent                   // nothing was sent in this run; Message says why
+	Created = outcome.Created // the vendor created the record (or a lookup confirmed our lost create)
+	Exists  = outcome.Exists  // the record already existed before this job's first send
+	Invalid = outcome.Invalid // the vendor rejected the data; Message is its words
+	Failed  = outcome.Failed  // sent, but no success: retries exhausted, authentication refused, interrupted
+	NotSent = outcome.NotSent // nothing was sent in this run; Message says why
 )
-
-var statusNames = map[Status]string{
-	Created: "created", Exists: "exists", Invalid: "invalid", Failed: "failed", NotSent: "not sent",
-}
-
-// String returns the status as shown in reports.
-func (s Status) String() string {
-	if n, ok := statusNames[s]; ok {
-		return n
-	}
-	return fmt.Sprintf("status(%d)", int(s))
-}
-
-// Succeeded reports whether the record is at the vendor: Created or Exists.
-// Jobs that depend on this one are sent only then.
-func (s Status) Succeeded() bool { return s == Created || s == Exists }
 
 // Job is one record to create at one vendor.
 type Job struct {

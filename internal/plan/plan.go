@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/onboard/onboard/internal/dispatch"
+	"github.com/onboard/onboard/internal/outcome"
 	"github.com/onboard/onboard/internal/schema"
 	"github.com/onboard/onboard/internal/state"
 )
@@ -36,6 +37,9 @@ type Options struct {
 	// the vendor is not configured.
 	Endpoint func(vendor string) (string, bool)
 	State    Lookup // nil: no earlier runs
+	// Reconcile looks every record up at the vendor before creating it
+	// (--reconcile): for a state that was lost or damaged.
+	Reconcile bool
 }
 
 // Decision is what the plan decided for one item.
@@ -76,23 +80,16 @@ func Build(items []*Item, opt Options) (*Plan, error) {
 				return nil, fmt.Errorf("plan: read state for %s %s: %w", t.ID, it.Record.Key(), err)
 			}
 			if found {
-				switch {
-				case e.Phase == state.Sending || e.Status == StatusUncertain:
-					job.Reconcile = true
-				case e.Status == dispatch.Created.String() || e.Status == dispatch.Exists.String():
-					msg := "already " + e.Status + " in an earlier run"
-					if e.PayloadHash != "" && e.PayloadHash != d.Hash {
-						msg += "; the row has changed since, but onboard only creates records: change it at the vendor"
-					}
-					r := result(dispatch.Exists, e.VendorID, msg)
-					if e.Status == dispatch.Created.String() {
-						r.Status = dispatch.Created
-					}
+				if r := earlier(e, d.Hash); r != nil {
 					d.Result = r
 					p.Decisions[i] = d
 					continue
 				}
+				job.Reconcile = e.Phase == state.Sending || e.Status == outcome.Uncertain.String()
 			}
+		}
+		if opt.Reconcile {
+			job.Reconcile = true
 		}
 		d.Job = job
 		byKey[t.ID+"\x00"+it.Record.Key()] = i
@@ -140,9 +137,23 @@ func Build(items []*Item, opt Options) (*Plan, error) {
 	return p, nil
 }
 
-// StatusUncertain is the state status of a job whose answer was lost and
-// that no lookup settled: the next run reconciles it before sending.
-const StatusUncertain = "uncertain"
+// earlier turns what an earlier run recorded into this run's result: a
+// record it created or found is done (nil Job); nil means the record must
+// be sent, after a lookup when the earlier send's answer was lost.
+func earlier(e state.Entry, hash string) *dispatch.Result {
+	var st outcome.Status
+	if err := st.UnmarshalText([]byte(e.Status)); err != nil || e.Phase == state.Sending || !st.AtVendor() {
+		return nil
+	}
+	msg := "created by an earlier run"
+	if st == outcome.Exists {
+		msg = "found at the vendor by an earlier run"
+	}
+	if e.PayloadHash != "" && e.PayloadHash != hash {
+		msg += "; the row has changed since, but onboard only creates records: change it at the vendor"
+	}
+	return &dispatch.Result{Status: outcome.DoneEarlier, ID: e.VendorID, Message: msg}
+}
 
 func result(st dispatch.Status, id, msg string) *dispatch.Result {
 	return &dispatch.Result{Status: st, ID: id, Message: msg}

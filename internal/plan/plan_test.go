@@ -7,6 +7,7 @@ import (
 	"github.com/onboard/onboard/internal/acefone"
 	"github.com/onboard/onboard/internal/dispatch"
 	"github.com/onboard/onboard/internal/netsapiens"
+	"github.com/onboard/onboard/internal/outcome"
 	"github.com/onboard/onboard/internal/registry"
 	"github.com/onboard/onboard/internal/schema"
 	"github.com/onboard/onboard/internal/state"
@@ -97,7 +98,7 @@ func TestEarlierRunsFromState(t *testing.T) {
 	st := fakeState{
 		ep + "101": {Phase: state.Done, Status: "created", VendorID: "acme.example/101", PayloadHash: state.RecordHash(created.Record)},
 		ep + "102": {Phase: state.Sending},
-		ep + "103": {Phase: state.Done, Status: StatusUncertain},
+		ep + "103": {Phase: state.Done, Status: outcome.Uncertain.String()},
 		ep + "104": {Phase: state.Done, Status: "failed"},
 		ep + "105": {Phase: state.Done, Status: "created", VendorID: "x", PayloadHash: "other"},
 	}
@@ -105,7 +106,7 @@ func TestEarlierRunsFromState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := p.Decisions[0].Result; r == nil || r.Status != dispatch.Created || r.ID != "acme.example/101" || strings.Contains(r.Message, "changed") {
+	if r := p.Decisions[0].Result; r == nil || r.Status != outcome.DoneEarlier || r.ID != "acme.example/101" || strings.Contains(r.Message, "changed") {
 		t.Errorf("created earlier: %+v", r)
 	}
 	if j := p.Decisions[1].Job; j == nil || !j.Reconcile {
@@ -121,6 +122,17 @@ func TestEarlierRunsFromState(t *testing.T) {
 		t.Errorf("changed row: %+v", r)
 	}
 	if len(p.Jobs) != 3 {
+		t.Errorf("jobs = %d, want 3", len(p.Jobs))
+	}
+	// --reconcile: every record sent is looked up first.
+	p, err = Build([]*Item{created, failed}, Options{Endpoint: endpoints("netsapiens"), State: st, Reconcile: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j := p.Decisions[1].Job; j == nil || !j.Reconcile {
+		t.Errorf("with Reconcile every job must be looked up first: %+v", j)
+	}
+	if len(p.Jobs) != 1 {
 		t.Errorf("jobs = %d, want 3", len(p.Jobs))
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"sync"
 	"time"
 
@@ -101,6 +102,7 @@ type logReporter struct {
 	what   string
 	logger *slog.Logger
 	start  time.Time
+	logged bool // a progress line was written
 	stop   chan struct{}
 	done   chan struct{}
 }
@@ -109,15 +111,21 @@ func newLogReporter(total int, what string, logger *slog.Logger, interval time.D
 	if interval <= 0 {
 		interval = 5 * time.Second
 	}
+	t := time.NewTicker(interval)
+	l := startLogReporter(total, what, logger, t.C)
+	go func() { <-l.done; t.Stop() }()
+	return l
+}
+
+// startLogReporter logs a progress line on every tick until Finish.
+func startLogReporter(total int, what string, logger *slog.Logger, ticks <-chan time.Time) *logReporter {
 	l := &logReporter{c: Counts{Total: total}, what: what, logger: logger, start: time.Now(),
 		stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(l.done)
-		t := time.NewTicker(interval)
-		defer t.Stop()
 		for {
 			select {
-			case <-t.C:
+			case <-ticks:
 				l.log("progress")
 			case <-l.stop:
 				return
@@ -141,6 +149,7 @@ func (l *logReporter) Step(ok bool) {
 func (l *logReporter) log(msg string) {
 	l.mu.Lock()
 	c := l.c
+	l.logged = true
 	l.mu.Unlock()
 	elapsed := time.Since(l.start)
 	rate := 0.0
@@ -148,13 +157,16 @@ func (l *logReporter) log(msg string) {
 		rate = float64(c.Done) / s
 	}
 	attrs := []any{"what", l.what, "done", c.Done, "total", c.Total, "ok", c.Created, "failed", c.Failed,
-		"rows_per_s", fmt.Sprintf("%.1f", rate)}
+		"rows_per_s", math.Round(rate*10) / 10}
 	if rate > 0 && c.Done < c.Total {
 		attrs = append(attrs, "eta", (time.Duration(float64(c.Total-c.Done)/rate) * time.Second).Round(time.Second).String())
 	}
 	l.logger.Info(msg, attrs...)
 }
 
+// Finish stops the periodic lines. A run long enough to have logged
+// progress gets a closing "finished" line; a short one leaves the words to
+// the summary that follows.
 func (l *logReporter) Finish() {
 	select {
 	case <-l.stop:
@@ -163,5 +175,10 @@ func (l *logReporter) Finish() {
 	}
 	close(l.stop)
 	<-l.done
-	l.log("finished")
+	l.mu.Lock()
+	logged := l.logged
+	l.mu.Unlock()
+	if logged {
+		l.log("finished")
+	}
 }

@@ -3,6 +3,7 @@ package progress
 import (
 	"bytes"
 	"log/slog"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -10,23 +11,37 @@ import (
 
 func TestLogModeReportsCountsAndFinishes(t *testing.T) {
 	var buf bytes.Buffer
-	logger := slog.New(slog.NewTextHandler(&buf, nil))
-	r := New(Log, 3, "sending", &bytes.Buffer{}, logger, 10*time.Millisecond)
+	logger := slog.New(slog.NewJSONHandler(&buf, nil))
+	ticks := make(chan time.Time)
+	r := startLogReporter(3, "sending", logger, ticks)
 	r.Step(true)
 	r.Step(false)
-	time.Sleep(40 * time.Millisecond)
+	ticks <- time.Now() // received: the progress line is written before Finish returns
 	r.Step(true)
 	r.Finish()
 	r.Finish() // a second Finish is harmless
 	out := buf.String()
-	if !strings.Contains(out, "msg=progress") {
+	if !strings.Contains(out, `"msg":"progress"`) || !strings.Contains(out, `"done":2`) {
 		t.Errorf("no periodic line:\n%s", out)
 	}
-	if !strings.Contains(out, "msg=finished what=sending done=3 total=3 ok=2 failed=1") {
+	if !strings.Contains(out, `"msg":"finished","what":"sending","done":3,"total":3,"ok":2,"failed":1`) {
 		t.Errorf("final line wrong:\n%s", out)
 	}
-	if strings.Count(out, "msg=finished") != 1 {
+	if strings.Count(out, `"msg":"finished"`) != 1 {
 		t.Errorf("finished logged more than once:\n%s", out)
+	}
+	if !regexp.MustCompile(`"rows_per_s":[0-9.]+[,}]`).MatchString(out) {
+		t.Errorf("rows_per_s must be a JSON number:\n%s", out)
+	}
+}
+
+func TestLogModeShortRunLeavesTheWordsToTheSummary(t *testing.T) {
+	var buf bytes.Buffer
+	r := startLogReporter(1, "sending", slog.New(slog.NewTextHandler(&buf, nil)), make(chan time.Time))
+	r.Step(true)
+	r.Finish()
+	if buf.Len() != 0 {
+		t.Errorf("a run shorter than one interval logged:\n%s", buf.String())
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/onboard/onboard/internal/dispatch"
+	"github.com/onboard/onboard/internal/outcome"
 	"github.com/onboard/onboard/internal/plan"
 	"github.com/onboard/onboard/internal/state"
 )
@@ -54,12 +55,12 @@ func (r *Recorder) Begin(job *dispatch.Job, attempt int) error {
 
 // Finish durably records a job's final outcome. An outcome that leaves the
 // record possibly created (a lost answer no lookup settled) is stored as
-// plan.StatusUncertain so the next run reconciles before sending.
+// outcome.Uncertain so the next run reconciles before sending.
 func (r *Recorder) Finish(res dispatch.Result) error {
 	e := r.entry(res.Job)
 	e.Status, e.VendorID, e.Message = res.Status.String(), res.ID, res.Message
 	if res.Uncertain && !res.Status.Succeeded() {
-		e.Status = plan.StatusUncertain
+		e.Status = outcome.Uncertain.String()
 	}
 	if err := r.Store.Finish(e); err != nil {
 		return fmt.Errorf("record outcome of %s %s: %w", e.Target, e.Key, err)

@@ -32,7 +32,11 @@ func WriteHiresValidation(path string, in intake.File, b *hires.Batch) error {
 	}
 	col := map[string]int{}
 	l := Layout{HeaderRow: rows.HeaderRow(), Extra: []Column{{Header: StatusHeader, Width: 10}, {Header: "Problems", Width: 90}}}
-	l.Columns = hrColumns(rows.Header(), b.People)
+	password := ""
+	if len(b.People) > 0 {
+		password = b.People[0].Header(hires.Password)
+	}
+	l.Columns = maskedColumns(rows.Header(), password)
 	for i := range rows.Header() {
 		col[intake.ColumnName(i)] = i
 	}

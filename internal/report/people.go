@@ -1,56 +1,42 @@
 package report
 
 import (
-	"context"
 	"fmt"
-	"sort"
+	"strings"
 
-	"github.com/onboard/onboard/internal/batch"
-	"github.com/onboard/onboard/internal/hires"
 	"github.com/onboard/onboard/internal/intake"
+	"github.com/onboard/onboard/internal/outcome"
+	"github.com/onboard/onboard/internal/registry"
 )
 
 // writePeople writes the HR sheet of a --plan run: one row per hire with
-// HR's own columns (the Password column masked), then a status and vendor
-// ID per system and an overall status. The sheet is read again,
-// streaming.
-func writePeople(ctx context.Context, book *Book, res *batch.Result) (string, error) {
-	if len(res.People) == 0 {
-		return "", nil
-	}
-	sheetName := res.People[0].Sheet
+// HR's own columns (the Password column masked), then the person's overall
+// status and problems, and a status and vendor ID per system under the
+// system's plain name. The sheet is read again, streaming.
+func writePeople(book *Book, res *outcome.Result, src Source) (string, error) {
 	in, err := intake.Open(res.Input, intake.Options{})
 	if err != nil {
-		return "", fmt.Errorf("read %s again for the result workbook: %w", res.Input, err)
+		return "", fmt.Errorf("read %s again: %w", res.Input, err)
 	}
 	defer in.Close()
-	rows, err := in.Rows(sheetName)
+	rows, err := in.Rows(src.HRSheet)
 	if err != nil {
-		return "", fmt.Errorf("read sheet %q again: %w", sheetName, err)
+		return "", fmt.Errorf("read sheet %q again: %w", src.HRSheet, err)
 	}
 	defer rows.Close()
 
-	people := res.PeopleResults()
-	byRow := make(map[int]batch.PersonResult, len(people))
-	systems := map[string]bool{}
-	for _, p := range people {
-		byRow[p.Row] = p
-		for t := range p.Systems {
-			systems[t] = true
-		}
+	byRow := make(map[int]*outcome.Person, len(res.People))
+	for i := range res.People {
+		byRow[res.People[i].Row] = &res.People[i]
 	}
-	var targets []string
-	for t := range systems {
-		targets = append(targets, t)
-	}
-	sort.Strings(targets)
-
-	l := Layout{HeaderRow: rows.HeaderRow(), Extra: []Column{{Header: "Overall", Width: 12}}}
-	l.Columns = hrColumns(rows.Header(), res.People)
+	targets := outcome.Targets(res.People, registry.IDs())
+	l := Layout{HeaderRow: rows.HeaderRow(), Columns: maskedColumns(rows.Header(), src.PasswordColumn),
+		Extra: []Column{{Header: "Overall", Width: 13}, {Header: "Problems", Width: 60}}}
 	for _, t := range targets {
-		l.Extra = append(l.Extra, Column{Header: t + " status", Width: 12}, Column{Header: t + " ID", Width: 22}, Column{Header: t + " message", Width: 40})
+		name := systemName(t)
+		l.Extra = append(l.Extra, Column{Header: name, Width: float64(max(13, len(name)+2))}, Column{Header: name + " ID", Width: float64(max(22, len(name)+5))})
 	}
-	sh, err := book.AddSheet(sheetName, l)
+	sh, err := book.AddSheet(src.HRSheet, l)
 	if err != nil {
 		return "", err
 	}
@@ -59,52 +45,72 @@ func writePeople(ctx context.Context, book *Book, res *batch.Result) (string, er
 		if !ok {
 			break
 		}
-		p := byRow[r.Num]
-		row := Row{Num: r.Num, Cells: r.Cells, Extra: make([]Cell, len(l.Extra))}
-		row.Extra[0] = Cell{Value: p.Status, Tone: personTone(p.Status)}
-		for i, t := range targets {
-			s, ok := p.Systems[t]
-			if !ok {
-				row.Extra[1+3*i] = Cell{Value: "—"}
-				continue
-			}
-			row.Extra[1+3*i] = Cell{Value: s.Status, Tone: statusTone(s.Status)}
-			row.Extra[2+3*i] = Cell{Value: s.ID}
-			row.Extra[3+3*i] = Cell{Value: s.Message}
-		}
-		if err := sh.WriteRow(row); err != nil {
+		if err := sh.WriteRow(personRow(r, byRow[r.Num], targets, len(l.Extra))); err != nil {
 			return "", err
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return "", fmt.Errorf("read sheet %q again: %w", sheetName, err)
+		return "", fmt.Errorf("read sheet %q again: %w", src.HRSheet, err)
 	}
 	return sh.Name(), sh.Close()
 }
 
-func personTone(status string) Tone {
-	switch status {
-	case batch.PersonDone:
-		return Good
-	case batch.PersonPartial:
-		return Caution
-	default:
-		return Bad
+// personRow is one HR row with its person's outcome.
+func personRow(r intake.Row, p *outcome.Person, targets []string, extra int) Row {
+	row := Row{Num: r.Num, Cells: r.Cells, Extra: make([]Cell, extra)}
+	if p == nil { // a row the run did not read as a person (the example row)
+		row.Extra[0] = Cell{Value: "skipped", Tone: Info}
+		return row
 	}
+	row.Extra[0] = Cell{Value: p.Status.String(), Tone: personTone(p.Status)}
+	row.Extra[1] = Cell{Value: strings.Join(p.Problems, "\n")}
+	for i, t := range targets {
+		s, ok := p.Systems[t]
+		if !ok {
+			row.Extra[2+2*i] = Cell{Value: "—"}
+			continue
+		}
+		row.Extra[2+2*i] = Cell{Value: s.Status.String(), Tone: statusTone(s.Status)}
+		row.Extra[3+2*i] = Cell{Value: s.ID}
+	}
+	return row
+}
+
+func systemName(targetID string) string {
+	if t := registry.Target(targetID); t != nil {
+		return t.SystemName()
+	}
+	return targetID
+}
+
+func personTone(s outcome.PersonStatus) Tone {
+	switch s {
+	case outcome.AllDone, outcome.Ready:
+		return Good
+	case outcome.PartlyDone, outcome.NotFinished:
+		return Caution
+	}
+	return Bad
 }
 
 // writeRecords lists every vendor record of a --plan run (sites
 // included) with its outcome.
-func writeRecords(book *Book, res *batch.Result) error {
-	l := Layout{Columns: []Column{{Header: "Target", Width: 20}, {Header: "HR row", Width: 8}, {Header: "Key", Width: 36}},
-		Extra: []Column{{Header: StatusHeader, Width: 10}, {Header: VendorIDHeader, Width: 24}, {Header: MessageHeader, Width: 70}, {Header: AttemptsHeader, Width: 9}}}
+func writeRecords(book *Book, res *outcome.Result) error {
+	l := Layout{Columns: []Column{{Header: "System", Width: 18}, {Header: "HR row", Width: 8}, {Header: "Person", Width: 22}, {Header: "Key", Width: 36}},
+		Extra: []Column{{Header: StatusHeader, Width: 13}, {Header: VendorIDHeader, Width: 24}, {Header: MessageHeader, Width: 70}, {Header: AttemptsHeader, Width: 9}}}
 	sh, err := book.AddSheet("Records", l)
 	if err != nil {
 		return err
 	}
-	for i, o := range res.Outcomes {
-		row := Row{Num: i + 2, Cells: []string{o.Target, fmt.Sprint(o.Row), o.Key}, Extra: []Cell{
-			{Value: o.Status, Tone: statusTone(o.Status)}, {Value: o.ID}, {Value: o.Message}, {}}}
+	for i, o := range res.Records {
+		person := ""
+		if o.Person >= 0 && o.Person < len(res.People) {
+			person = res.People[o.Person].Name
+		} else if o.Shared {
+			person = "(the whole office)"
+		}
+		row := Row{Num: i + 2, Cells: []string{o.System, fmt.Sprint(o.Row), person, o.Key}, Extra: []Cell{
+			{Value: o.Status.String(), Tone: statusTone(o.Status)}, {Value: o.ID}, {Value: o.Message}, {}}}
 		if o.Attempts > 0 {
 			row.Extra[3] = Cell{Value: o.Attempts}
 		}
@@ -115,13 +121,9 @@ func writeRecords(book *Book, res *batch.Result) error {
 	return sh.Close()
 }
 
-// hrColumns are the columns of HR's sheet as written, its Password column
-// masked.
-func hrColumns(header []string, people []*hires.Person) []Column {
-	password := ""
-	if len(people) > 0 {
-		password = people[0].Header(hires.Password)
-	}
+// maskedColumns are the columns of HR's sheet as written, the password
+// column masked.
+func maskedColumns(header []string, password string) []Column {
 	cols := make([]Column, len(header))
 	for i, h := range header {
 		cols[i] = Column{Header: h, Secret: password != "" && h == password}

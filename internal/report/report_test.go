@@ -367,8 +367,9 @@ func TestSheetNames(t *testing.T) {
 }
 
 func TestDefaultPath(t *testing.T) {
-	got := DefaultPath("/data/in/new-hires.xlsx", "validation", time.Date(2026, 3, 1, 9, 5, 7, 0, time.Local))
-	if want := filepath.Join("reports", "new-hires-validation-20260301-090507.xlsx"); got != want {
+	dir := t.TempDir()
+	got := DefaultPath(dir, "/data/in/new-hires.xlsx", "validation", "20260301-090507-ab12")
+	if want := filepath.Join(dir, "new-hires-validation-20260301-090507-ab12.xlsx"); got != want {
 		t.Errorf("DefaultPath = %q, want %q", got, want)
 	}
 }

@@ -3,11 +3,10 @@ package report
 import (
 	"context"
 	"fmt"
-	"strings"
 
-	"github.com/onboard/onboard/internal/batch"
 	"github.com/onboard/onboard/internal/connector"
 	"github.com/onboard/onboard/internal/intake"
+	"github.com/onboard/onboard/internal/outcome"
 	"github.com/onboard/onboard/internal/validate"
 )
 
@@ -18,53 +17,80 @@ const (
 	AttemptsHeader = "Attempts"
 )
 
-// statusTone colours a row status in the result workbook.
-func statusTone(status string) Tone {
-	switch status {
-	case batch.StatusCreated:
+// Source says how to read a run's input again for its result workbook,
+// exactly as the run read it.
+type Source struct {
+	Validate       validate.Options // per-vendor sheets: the options in effect
+	HRSheet        string           // HR sheet runs: the sheet the people came from
+	PasswordColumn string           // HR sheet runs: the header of the column to mask
+}
+
+// statusTone colours a record status.
+func statusTone(s outcome.Status) Tone {
+	switch {
+	case s == outcome.Created || s == outcome.WouldCreate:
 		return Good
-	case batch.StatusExists:
-		return Caution
-	case batch.StatusInvalid, batch.StatusFailed:
+	case s == outcome.Exists || s == outcome.DoneEarlier:
+		return Info
+	case s.Problem():
 		return Bad
 	default:
-		return Info
+		return Caution
 	}
 }
 
-// WriteResult writes the result workbook of a run to path: a Summary
-// sheet, then each input sheet with its original columns (secrets
-// masked), invalid cells marked as in the validation report, and Status,
-// Vendor ID, Message and Attempts per row. The input is read again,
+// WriteResult writes the result (or dry-run) workbook of a run to path: a
+// Summary sheet in people first, the input sheet(s) with their original
+// columns (secrets masked) and the outcome of each row, a Records sheet
+// for HR sheet runs, and an IT details sheet. The input is read again,
 // streaming, so memory does not grow with its size.
-func WriteResult(ctx context.Context, path string, res *batch.Result) error {
-	in, err := intake.Open(res.Input, intake.Options{})
-	if err != nil {
-		return fmt.Errorf("read %s again for the result workbook: %w", res.Input, err)
-	}
-	defer in.Close()
+func WriteResult(ctx context.Context, path string, res *outcome.Result, src Source) error {
 	book, err := NewBook()
 	if err != nil {
 		return err
 	}
 	defer book.Close()
-	w := &resultWriter{book: book, lookup: res.Lookup(), sheets: map[string]string{}}
-	if len(res.People) > 0 {
-		name, err := writePeople(ctx, book, res)
+	sheets := map[string]string{}
+	if res.People != nil {
+		name, err := writePeople(book, res, src)
 		if err != nil {
 			return fmt.Errorf("result workbook: %w", err)
 		}
-		w.sheets[res.People[0].Sheet] = name
+		sheets[src.HRSheet] = name
 		if err := writeRecords(book, res); err != nil {
 			return fmt.Errorf("result workbook: %w", err)
 		}
-	} else if _, err := validate.Run(ctx, in, res.ValidateOptions, w); err != nil {
+	} else if err := writeSheets(ctx, book, res, src, sheets); err != nil {
 		return fmt.Errorf("result workbook: %w", err)
 	}
-	if err := book.WriteSummary(resultSummary(res, w.sheets)); err != nil {
+	if err := book.WriteSummary(resultSummary(res, sheets)); err != nil {
+		return err
+	}
+	if err := book.WriteInfo(ITSheet, itDetails(res)); err != nil {
 		return err
 	}
 	return book.Save(path)
+}
+
+// writeSheets writes each per-vendor input sheet with its rows' outcomes.
+func writeSheets(ctx context.Context, book *Book, res *outcome.Result, src Source, sheets map[string]string) error {
+	in, err := intake.Open(res.Input, intake.Options{})
+	if err != nil {
+		return fmt.Errorf("read %s again: %w", res.Input, err)
+	}
+	defer in.Close()
+	idx := make(map[sheetRow]int, len(res.Records))
+	for i, r := range res.Records {
+		idx[sheetRow{r.Sheet, r.Row}] = i
+	}
+	w := &resultWriter{book: book, res: res, index: idx, sheets: sheets}
+	_, err = validate.Run(ctx, in, src.Validate, w)
+	return err
+}
+
+type sheetRow struct {
+	sheet string
+	row   int
 }
 
 // resultWriter is the validate.Handler that writes each row with its
@@ -72,13 +98,14 @@ func WriteResult(ctx context.Context, path string, res *batch.Result) error {
 type resultWriter struct {
 	book   *Book
 	sheet  *Sheet
-	lookup func(sheet string, row int) (batch.Outcome, bool)
+	res    *outcome.Result
+	index  map[sheetRow]int
 	sheets map[string]string // input sheet → report sheet
 }
 
 func (w *resultWriter) BeginSheet(s *validate.Sheet) error {
 	l := inputLayout(s, []Column{
-		{Header: StatusHeader, Width: 10}, {Header: VendorIDHeader, Width: 24},
+		{Header: StatusHeader, Width: 13}, {Header: VendorIDHeader, Width: 24},
 		{Header: MessageHeader, Width: 70}, {Header: AttemptsHeader, Width: 9}})
 	sh, err := w.book.AddSheet(s.Name, l)
 	if err != nil {
@@ -96,11 +123,11 @@ func (w *resultWriter) Row(r *validate.RowResult) error {
 			row.Marks = append(row.Marks, Mark{Col: is.Col, Tone: Bad, Note: is.Detail})
 		}
 	}
-	o, ok := w.lookup(r.Sheet, r.Row.Num)
-	if !ok {
-		o = batch.Outcome{Status: batch.StatusNotSent, Message: "not sent: not reached"}
+	o := outcome.Record{Status: outcome.NotSent, Message: "not sent: not reached"}
+	if i, ok := w.index[sheetRow{r.Sheet, r.Row.Num}]; ok {
+		o = w.res.Records[i]
 	}
-	row.Extra[0] = Cell{Value: o.Status, Tone: statusTone(o.Status)}
+	row.Extra[0] = Cell{Value: o.Status.String(), Tone: statusTone(o.Status)}
 	row.Extra[1] = Cell{Value: o.ID}
 	row.Extra[2] = Cell{Value: o.Message}
 	if o.Attempts > 0 {
@@ -118,89 +145,32 @@ func (w *resultWriter) EndSheet(*validate.Sheet) error {
 	return err
 }
 
-func resultSummary(res *batch.Result, sheets map[string]string) Summary {
-	verdict, tone := "Every row was created or already existed", Good
-	switch {
-	case res.Interrupted:
-		verdict, tone = "Interrupted: run the same command again to send the rest", Caution
-	case res.DryRun:
-		verdict, tone = "Dry run: nothing was sent", Info
-	case !res.OK():
-		verdict, tone = "Some rows were not created: see the Status and Message columns", Bad
-	}
-	title := "Result"
-	if res.DryRun {
-		title = "Dry run"
-	}
-	s := Summary{Title: title, Facts: []Fact{
+// ITSheet is the name of the sheet with the run's technical details.
+const ITSheet = "IT details"
+
+// itDetails is the IT details sheet: when, what version, the requests per
+// vendor and the configuration in effect, secrets removed.
+func itDetails(res *outcome.Result) Summary {
+	s := Summary{Title: "IT details", Facts: []Fact{
+		{Label: "Run ID", Value: res.RunID},
 		{Label: "Input", Value: res.Input},
 		{Label: "Started", Value: res.Start.Format("2006-01-02 15:04:05 MST")},
 		{Label: "Ended", Value: res.End.Format("2006-01-02 15:04:05 MST")},
 		{Label: "Duration", Value: res.End.Sub(res.Start).Round(1e6).String()},
-		{Label: "Result", Value: verdict, Tone: tone},
-		{Label: "Rows", Value: len(res.Outcomes)},
 		{Label: "onboard version", Value: connector.Version},
 	}}
-	if len(res.People) > 0 {
-		counts := map[string]int{}
-		for _, p := range res.PeopleResults() {
-			counts[p.Status]++
-		}
-		s.Facts = append(s.Facts,
-			Fact{Label: "People", Value: len(res.People)},
-			Fact{Label: "All done", Value: counts[batch.PersonDone], Tone: Good},
-			Fact{Label: "Partly done", Value: counts[batch.PersonPartial], Tone: Caution},
-			Fact{Label: "Failed", Value: counts[batch.PersonFailed], Tone: Bad})
-		if res.CredentialsCount > 0 {
-			s.Facts = append(s.Facts, Fact{Label: "Generated passwords", Value: fmt.Sprintf(
-				"%d, in %s only (readable by you alone; hand them over and delete the file)", res.CredentialsCount, res.Credentials)})
-		}
-	}
-	statuses := []string{batch.StatusCreated, batch.StatusExists, batch.StatusInvalid, batch.StatusFailed, batch.StatusNotSent}
-	for _, st := range statuses {
-		n := res.Count(st)
-		t := Plain
-		if n > 0 {
-			t = statusTone(st)
-		}
-		s.Facts = append(s.Facts, Fact{Label: strings.ToUpper(st[:1]) + st[1:], Value: n, Tone: t})
-	}
-
-	byTarget := Table{Title: "Rows by target", Header: append([]string{"Target", "Sheet", "Report sheet"}, statuses...)}
-	type key struct{ target, sheet string }
-	counts := map[key]map[string]int{}
-	var order []key
-	for _, o := range res.Outcomes {
-		k := key{o.Target, o.Sheet}
-		if counts[k] == nil {
-			counts[k] = map[string]int{}
-			order = append(order, k)
-		}
-		counts[k][o.Status]++
-	}
-	for _, k := range order {
-		row := []Cell{{Value: k.target}, {Value: k.sheet}, {Value: sheets[k.sheet]}}
-		for _, st := range statuses {
-			row = append(row, Cell{Value: counts[k][st]})
-		}
-		byTarget.Rows = append(byTarget.Rows, row)
-	}
-	s.Tables = append(s.Tables, byTarget)
-
 	vendors := Table{Title: "Requests by vendor", Header: []string{"Vendor", "Requests", "Creates", "Lookups", "Retries", "Throttled (429)", "Paused"}}
-	for _, name := range res.VendorNames() {
-		v := res.Stats.Vendors[name]
-		vendors.Rows = append(vendors.Rows, []Cell{{Value: name}, {Value: v.Requests}, {Value: v.Creates}, {Value: v.Lookups},
+	for _, v := range res.Vendors {
+		vendors.Rows = append(vendors.Rows, []Cell{{Value: v.Vendor}, {Value: v.Requests}, {Value: v.Creates}, {Value: v.Lookups},
 			{Value: v.Retries}, {Value: v.Throttled}, {Value: v.Paused.Round(1e6).String()}})
 	}
 	if len(vendors.Rows) == 0 {
 		vendors.Note = "no requests were sent"
 	}
 	s.Tables = append(s.Tables, vendors)
-
-	if res.Config != nil {
+	if len(res.Settings) > 0 {
 		cfg := Table{Title: "Configuration (secrets removed)", Header: []string{"Vendor", "Key", "Value"}}
-		for _, st := range res.Config.Redacted() {
+		for _, st := range res.Settings {
 			cfg.Rows = append(cfg.Rows, []Cell{{Value: st.Vendor}, {Value: st.Key}, {Value: st.Value}})
 		}
 		s.Tables = append(s.Tables, cfg)

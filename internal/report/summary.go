@@ -38,7 +38,28 @@ const maxSummaryWidth = 100
 
 // WriteSummary fills the Summary sheet. Call it once, before Save.
 func (b *Book) WriteSummary(s Summary) error {
-	f, sheet := b.f, SummarySheet
+	return b.writeFacts(SummarySheet, s)
+}
+
+// WriteInfo adds a sheet laid out like the Summary (facts, then tables)
+// after the others, e.g. the IT details. Call it once per name, after the
+// data sheets and before Save.
+func (b *Book) WriteInfo(name string, s Summary) error {
+	if b.open != nil {
+		if err := b.open.Close(); err != nil {
+			return err
+		}
+	}
+	name = b.sheetName(name)
+	if _, err := b.f.NewSheet(name); err != nil {
+		return fmt.Errorf("report: add sheet %s: %w", name, err)
+	}
+	return b.writeFacts(name, s)
+}
+
+// writeFacts writes s into a sheet: title, labelled facts, tables.
+func (b *Book) writeFacts(sheet string, s Summary) error {
+	f := b.f
 	widths := map[int]int{}
 	row := 1
 	set := func(col int, v any, style int) error {

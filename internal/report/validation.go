@@ -2,23 +2,11 @@ package report
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/onboard/onboard/internal/validate"
 )
-
-// Dir is the folder reports are written to by default.
-const Dir = "reports"
-
-// DefaultPath returns where a report of the given kind ("validation",
-// "result") for input goes by default:
-// reports/<input-base>-<kind>-<YYYYMMDD-HHMMSS>.xlsx.
-func DefaultPath(input, kind string, now time.Time) string {
-	base := strings.TrimSuffix(filepath.Base(input), filepath.Ext(input))
-	return filepath.Join(Dir, fmt.Sprintf("%s-%s-%s.xlsx", base, kind, now.Format("20060102-150405")))
-}
 
 // Validation columns appended after the input's columns.
 const (

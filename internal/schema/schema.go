@@ -95,6 +95,7 @@ type Target struct {
 	ID        string   // "netsapiens.user"
 	Vendor    string   // "netsapiens"
 	Label     string   // "NetSapiens Users": sheet name in templates
+	System    string   // plain name for people, e.g. "NetSapiens phone": result columns and messages
 	Aliases   []string // other sheet names accepted
 	Operation string   // "Create User in Domain"
 	Help      string   // one line about what a row creates
@@ -104,6 +105,15 @@ type Target struct {
 	Refs      []Ref
 
 	index map[string]int
+}
+
+// SystemName is the target's plain name for people (System), or its
+// Label when it has none.
+func (t *Target) SystemName() string {
+	if t.System != "" {
+		return t.System
+	}
+	return t.Label
 }
 
 // Field returns the field with the given wire key, or nil.

@@ -1,0 +1,148 @@
+package batch
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/time/rate"
+
+	"github.com/onboard/onboard/internal/config"
+	"github.com/onboard/onboard/internal/connector"
+	"github.com/onboard/onboard/internal/hires"
+	"github.com/onboard/onboard/internal/intake"
+	"github.com/onboard/onboard/internal/outcome"
+	"github.com/onboard/onboard/internal/plan"
+	"github.com/onboard/onboard/internal/state"
+)
+
+// runner carries one run through its stages.
+type runner struct {
+	opt      Options
+	res      *Result
+	limiters map[string]*rate.Limiter // one per vendor, shared by dispatch and client
+	clients  map[string]connector.Client
+	in       intake.File
+	store    *state.Store
+
+	items   []*plan.Item
+	derived map[int]*hires.Derived // HR sheet runs: record index → derived record
+	// personIndex maps an HR row to its index in res.People.
+	personIndex map[int]int
+	planned     *plan.Plan
+}
+
+func newRunner(opt Options, res *Result) (*runner, error) {
+	r := &runner{opt: opt, res: res, limiters: map[string]*rate.Limiter{}}
+	if opt.Config == nil {
+		return nil, &config.Error{Msg: "no configuration given"}
+	}
+	for _, v := range opt.Config.Vendors() {
+		r.limiters[v.Spec.Name] = rate.NewLimiter(rate.Limit(v.Rate), max(v.Burst, 1))
+	}
+	clients, err := r.buildClients()
+	if err != nil {
+		return nil, err
+	}
+	r.clients = clients
+	return r, nil
+}
+
+func (r *runner) buildClients() (map[string]connector.Client, error) {
+	clients := map[string]connector.Client{}
+	for _, v := range r.opt.Config.Vendors() {
+		if c, ok := r.opt.Clients[v.Spec.Name]; ok {
+			clients[v.Spec.Name] = c
+			continue
+		}
+		s := v.Settings()
+		s.HTTP = r.opt.HTTP
+		s.Pace = r.limiters[v.Spec.Name].Wait
+		s.Logger = r.opt.Logger.With("vendor", v.Spec.Name)
+		c, err := v.Spec.New(s)
+		if err != nil {
+			return nil, &config.Error{Key: "vendors." + v.Spec.Name, Msg: err.Error()}
+		}
+		clients[v.Spec.Name] = c
+	}
+	return clients, nil
+}
+
+func (r *runner) close() {
+	if r.in != nil {
+		r.in.Close()
+	}
+	if r.store != nil {
+		r.store.Close()
+	}
+}
+
+// read opens the input and reads it as per-vendor sheets or, with a plan,
+// as an HR sheet: every record gets its place in res.Records, and the
+// valid ones become plan items.
+func (r *runner) read(ctx context.Context) error {
+	in, err := intake.Open(r.opt.Input, intake.Options{})
+	if err != nil {
+		return err
+	}
+	r.in = in
+	vopt := r.opt.Validate
+	vopt.Defaults = vopt.Defaults.Over(r.opt.Config.Defaults())
+	r.res.ValidateOptions = vopt
+	if r.opt.Plan != nil {
+		return r.readHires(ctx)
+	}
+	return r.readSheets(ctx)
+}
+
+// plan opens the state (a dry run only reads an existing one) and decides
+// what to send.
+func (r *runner) decide() error {
+	if dir := r.opt.StateDir; dir != "" {
+		_, statErr := os.Stat(filepath.Join(dir, state.FileName))
+		if !r.opt.DryRun || statErr == nil {
+			store, err := state.Open(dir, state.Options{Now: r.opt.Now})
+			if err != nil {
+				return err
+			}
+			r.store = store
+		}
+	}
+	popt := plan.Options{Endpoint: r.endpoint, Reconcile: r.opt.Reconcile}
+	if r.store != nil {
+		popt.State = r.store
+	}
+	p, err := plan.Build(r.items, popt)
+	if err != nil {
+		return err
+	}
+	r.planned = p
+	for _, d := range p.Decisions {
+		if d.Result != nil {
+			r.settle(d, d.Result.Status, d.Result.ID, d.Result.Message, 0)
+		}
+	}
+	return nil
+}
+
+func (r *runner) endpoint(vendor string) (string, bool) {
+	v, ok := r.opt.Config.Vendor(vendor)
+	if !ok {
+		return "", false
+	}
+	return v.BaseURL, true
+}
+
+// settle writes a decision's outcome into its record.
+func (r *runner) settle(d plan.Decision, st outcome.Status, id, msg string, attempts int) {
+	rec := &r.res.Records[d.Item.Tag]
+	rec.Status, rec.ID, rec.Message, rec.Attempts = st, id, msg, attempts
+}
+
+// finish stamps the end, the request counts and the people's outcome.
+func (r *runner) finish(ctx context.Context) {
+	r.res.End = r.opt.now()
+	r.res.Interrupted = ctx.Err() != nil && !r.opt.DryRun
+	r.res.Vendors = vendorStats(r.res.Stats)
+	r.res.Settle()
+}
