@@ -61,9 +61,10 @@ func GeneratePassword(r io.Reader, length int) (string, error) {
 	return "", errors.New("the random source gave no password with every kind of character")
 }
 
-// CredentialsPath returns where a run's generated passwords go:
-// dir/<input name>-CREDENTIALS-<time>.csv, e.g.
-// reports/new-hires-CREDENTIALS-20250303-091500.csv.
+// CredentialsPath returns where a run's generated passwords went before
+// one file per input sheet: dir/<input name>-CREDENTIALS-<time>.csv.
+//
+// Deprecated: use OpenCredentials (one file per input, kept across runs).
 func CredentialsPath(dir, input string, now time.Time) string {
 	base := strings.TrimSuffix(filepath.Base(input), filepath.Ext(input))
 	return filepath.Join(dir, base+"-CREDENTIALS-"+now.Format("20060102-150405")+".csv")
@@ -86,6 +87,9 @@ type Credentials struct {
 
 // NewCredentials returns a writer for the file at path (see
 // CredentialsPath); nothing is created until a password is added.
+//
+// Deprecated: use OpenCredentials, whose CredentialsFile reuses a
+// password that an earlier run sent but never saw confirmed.
 func NewCredentials(path string) *Credentials { return &Credentials{path: path} }
 
 // Path returns the file's path.
