@@ -9,7 +9,10 @@ import (
 // clients are built at load): it must return a config or an error naming
 // the file, never panic.
 //
-//	go test -run '^$' -fuzz FuzzConfig -fuzztime 30s ./internal/config/
+//	go test -run '^$' -fuzz FuzzConfig -fuzztime 30s -fuzzminimizetime 50x ./internal/config/
+//
+// Without -fuzzminimizetime each new interesting input may be minimised
+// for up to a minute, during which no executions are counted.
 func FuzzConfig(f *testing.F) {
 	for _, s := range []string{sample, "", "vendors:\n", "sandbox: true\nvendors: {acefone: {token: x}}\n",
 		"vendors:\n  acefone: {base_url: http://10.0.0.1, allow_insecure: on, token: \"a\\rb\"}\n",
