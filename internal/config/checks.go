@@ -80,7 +80,7 @@ func (p *parser) tryClient(spec *connector.Vendor, key *yaml.Node, path string, 
 		return
 	}
 	msg := strings.TrimPrefix(err.Error(), spec.Name+": ")
-	p.fail(key, path, msg, "fix the "+spec.Name+": section")
+	p.fail(key, path, msg, "") // the vendor's message says what to add
 }
 
 // boolean reads a true/false value.
