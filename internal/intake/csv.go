@@ -250,6 +250,9 @@ func (c *csvFile) SheetNames() []string {
 	return []string{strings.TrimSuffix(filepath.Base(c.path), filepath.Ext(c.path))}
 }
 
+// Hidden is always false: a text file has no hidden sheets.
+func (c *csvFile) Hidden(string) bool { return false }
+
 // Close closes the row readers still open.
 func (c *csvFile) Close() error {
 	c.mu.Lock()

@@ -49,8 +49,13 @@ func checkFile(t *testing.T, path string) {
 			if len(row.Cells) < len(header) {
 				t.Fatalf("row %d has %d cells, header %d", row.Num, len(row.Cells), len(header))
 			}
-			if blank(row.Cells) {
+			if blank(row.Cells) && len(row.NoResult) == 0 {
 				t.Fatalf("blank row %d", row.Num)
+			}
+			for _, c := range row.NoResult {
+				if c >= len(row.Cells) || row.Cells[c] != "" {
+					t.Fatalf("row %d: formula without result in column %d: %q", row.Num, c, row.Cells)
+				}
 			}
 			checkCells(t, row.Cells)
 		}

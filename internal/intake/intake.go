@@ -31,8 +31,29 @@ const DefaultMaxUnzippedBytes = 2 << 30
 
 // Row is one non-blank data row.
 type Row struct {
-	Num   int      // row number as Excel shows it (CSV: the line the record starts on, 1-based)
+	Num   int      // row number as Excel shows it (CSV: the line the record starts on, 1-based, as an editor counts lines)
 	Cells []string // cleaned text per column: at least as many as the header has, more when a cell right of it has text
+
+	// NoResult lists, in increasing order, the 0-based columns whose cell
+	// holds a formula that has never been calculated and saved (a file
+	// written by a program rather than Excel): its text in Cells is "",
+	// but the cell is not empty. It is nil on almost every row (always
+	// for a CSV), so it costs nothing on the common path. A row whose only
+	// content is such cells is still returned.
+	NoResult []int
+}
+
+// FormulaWithoutResult reports whether column i (0-based) holds a formula
+// with no saved result, whose text is "" only because nothing calculated
+// it: a caller should say "formula with no saved result: open and save the
+// file in Excel" rather than "the cell is empty".
+func (r Row) FormulaWithoutResult(i int) bool {
+	for _, c := range r.NoResult {
+		if c == i {
+			return true
+		}
+	}
+	return false
 }
 
 // RowReader streams the rows of one sheet. The first non-blank row is the
@@ -51,7 +72,12 @@ type RowReader interface {
 type File interface {
 	Path() string
 	Format() string       // "xlsx" or "csv"
-	SheetNames() []string // in workbook order; a CSV has one, named after the file
+	SheetNames() []string // in workbook order, hidden sheets included; a CSV has one, named after the file
+	// Hidden reports whether a sheet is hidden or "very hidden" in the
+	// workbook (out of sight in Excel: lookup lists, old data). Callers
+	// should skip such sheets with a warning unless asked to read them
+	// (--include-hidden). A CSV's sheet never is.
+	Hidden(sheet string) bool
 	// Rows starts reading a sheet from its top; several may be open at
 	// once. Its errors are *UnusableError; an empty sheet's also matches
 	// ErrNoHeader.

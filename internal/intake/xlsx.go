@@ -35,12 +35,14 @@ type xlsxFile struct {
 	parts      map[string]*zip.File // by partKey
 	sheets     []string
 	sheetAt    map[string]string // sheet name → worksheet part key
+	hidden     map[string]bool   // sheets hidden or very hidden in Excel
 	sstPart    string
 	styleParts []string // styles and theme parts, for excelize
 	date1904   bool
 
 	sstOnce sync.Once
 	sst     []string
+	sstNUL  bool // a shared string holds a NUL character
 	sstErr  error
 
 	mu      sync.Mutex
@@ -131,8 +133,12 @@ const (
 // bulk of a large workbook twice or spills it to temporary files — and
 // supplies the sheet list, cell styles and date system.
 func openXLSX(path string, f *os.File, zr *zip.Reader, parts map[string]*zip.File, wbPart string, limit int64) (File, error) {
-	x := &xlsxFile{path: path, osFile: f, parts: parts, sheetAt: map[string]string{}}
+	x := &xlsxFile{path: path, osFile: f, parts: parts, sheetAt: map[string]string{}, hidden: map[string]bool{}}
 	if err := x.mapSheets(wbPart); err != nil {
+		var uerr *UnusableError
+		if errors.As(err, &uerr) {
+			return nil, uerr
+		}
 		return nil, &UnusableError{Path: path, Reason: "the workbook is damaged: " + err.Error(), Fix: fixResaveXLSX, err: err}
 	}
 	skel, err := x.skeleton(zr, wbPart)
@@ -243,21 +249,110 @@ func (x *xlsxFile) mapSheets(wbPart string) error {
 	if x.sstPart == "" && x.parts["xl/sharedstrings.xml"] != nil {
 		x.sstPart = "xl/sharedstrings.xml"
 	}
+	byID := map[string]int{}
+	for i, r := range rels.Rels {
+		byID[r.ID] = i
+	}
+	notSheet := map[string]bool{wbPart: true, x.sstPart: true}
+	for _, key := range x.styleParts {
+		notSheet[key] = true
+	}
 	for _, s := range wb.Sheets {
+		id, hasID := "", false
 		for _, a := range s.Attrs {
-			if a.Name.Local == "id" && a.Name.Space != "" {
-				if key := targets[a.Value]; x.parts[key] != nil {
-					x.sheetAt[s.Name] = key
-				}
+			switch {
+			case a.Name.Local == "id" && a.Name.Space != "":
+				id, hasID = a.Value, true
+			case a.Name.Local == "state" && (a.Value == "hidden" || a.Value == "veryHidden"):
+				x.hidden[s.Name] = true
 			}
 		}
+		i, linked := byID[id]
+		if !hasID || !linked {
+			return x.damaged(s.Name, "has no link to its data (relationship "+strconv.Quote(id)+" is missing)")
+		}
+		r := rels.Rels[i]
+		if !strings.HasSuffix(r.Type, "/worksheet") {
+			if sheetLike(r.Type) {
+				continue // a chart or dialog sheet: no cells, Rows says so
+			}
+			return x.damaged(s.Name, "is linked to a part that is not a worksheet ("+r.Target+")")
+		}
+		key := targets[r.ID]
+		switch {
+		case r.Mode == "External":
+			return x.damaged(s.Name, "has its data outside the file ("+r.Target+")")
+		case outsidePackage(dir, r.Target):
+			return x.damaged(s.Name, "points outside the file for its data ("+r.Target+")")
+		case x.parts[key] == nil:
+			return x.damaged(s.Name, "has its data ("+key+") missing from the file")
+		case notSheet[key] || strings.Contains(key, "_rels/"):
+			return x.damaged(s.Name, "is linked to "+key+", which is not a worksheet")
+		}
+		if root := x.rootElement(key); root != "" && root != "worksheet" {
+			return x.damaged(s.Name, "is linked to "+key+", which is not a worksheet (it holds a "+strconv.Quote(root)+")")
+		}
+		x.sheetAt[s.Name] = key
 	}
 	return nil
+}
+
+// outsidePackage reports whether a relationship target, resolved against
+// the owner's folder dir, climbs out of the package ("../../etc/passwd").
+func outsidePackage(dir, target string) bool {
+	t := strings.ReplaceAll(target, "\\", "/")
+	var p string
+	if strings.HasPrefix(t, "/") {
+		p = path.Clean(strings.TrimLeft(t, "/"))
+	} else {
+		p = path.Clean(path.Join(dir, t))
+	}
+	return p == ".." || strings.HasPrefix(p, "../")
+}
+
+// sheetLike reports relationship types of sheets that are not worksheets
+// and hold no cells: chart, dialog and macro sheets.
+func sheetLike(typ string) bool {
+	for _, suffix := range []string{"/chartsheet", "/dialogsheet", "/xlMacrosheet", "/xlIntlMacrosheet"} {
+		if strings.HasSuffix(typ, suffix) {
+			return true
+		}
+	}
+	return false
+}
+
+// damaged is the refusal of a workbook whose sheet cannot be found.
+func (x *xlsxFile) damaged(sheet, what string) error {
+	return &UnusableError{Path: x.path, Reason: "damaged workbook: sheet '" + sheet + "' " + what + "; its rows cannot be read",
+		Fix: "Open the file in Excel; if Excel offers to repair it, let it, check the sheet's rows and save it again. Otherwise get a fresh copy of the file"}
+}
+
+// rootElement returns the name of a part's root element, judged from its
+// first few kilobytes, or "" when it cannot be told there.
+func (x *xlsxFile) rootElement(key string) string {
+	rc, err := x.parts[key].Open()
+	if err != nil {
+		return ""
+	}
+	defer rc.Close()
+	head, _ := io.ReadAll(io.LimitReader(rc, 4<<10))
+	sc := newXMLScannerSize(bytes.NewReader(head), 4<<10)
+	for {
+		if err := sc.next(false); err != nil || sc.kind == tokEOF {
+			return ""
+		}
+		if sc.kind == tokStart {
+			return string(sc.name)
+		}
+	}
 }
 
 func (x *xlsxFile) Path() string         { return x.path }
 func (x *xlsxFile) Format() string       { return "xlsx" }
 func (x *xlsxFile) SheetNames() []string { return append([]string(nil), x.sheets...) }
+
+// Hidden reports whether sheet is hidden or very hidden in the workbook.
+func (x *xlsxFile) Hidden(sheet string) bool { return x.hidden[sheet] }
 
 func (x *xlsxFile) Close() error {
 	x.mu.Lock()
@@ -290,6 +385,12 @@ func (x *xlsxFile) sharedStrings() ([]string, error) {
 		}
 		defer rc.Close()
 		x.sst, x.sstErr = readSharedStrings(rc)
+		for _, t := range x.sst {
+			if strings.IndexByte(t, 0) >= 0 {
+				x.sstNUL = true
+				break
+			}
+		}
 	})
 	return x.sst, x.sstErr
 }
@@ -343,7 +444,7 @@ func readSharedStrings(r io.Reader) ([]string, error) {
 func (x *xlsxFile) Rows(sheet string) (RowReader, error) {
 	key, ok := x.sheetAt[sheet]
 	if !ok && slices.Contains(x.sheets, sheet) {
-		return nil, &UnusableError{Path: x.path, Reason: fmt.Sprintf("sheet %q holds no cells (it is a chart sheet, or its data is missing from the file)", sheet),
+		return nil, &UnusableError{Path: x.path, Reason: fmt.Sprintf("sheet %q holds no cells (it is a chart or dialog sheet)", sheet),
 			Fix: "Put the data on an ordinary worksheet", err: ErrNoHeader}
 	}
 	if !ok {
@@ -370,6 +471,11 @@ func (x *xlsxFile) Rows(sheet string) (RowReader, error) {
 		return nil, &UnusableError{Path: x.path, Reason: fmt.Sprintf("sheet %q is empty: it has no header row", sheet),
 			Fix: "Put the column names in the first row and one new hire per row below", err: ErrNoHeader}
 	}
+	if len(r.noResult) > 0 {
+		r.Close()
+		return nil, cellError(x.path, sheet, r.noResult[0], num, nil, "is a formula with no saved result, so the column has no name",
+			"Open the file in Excel and save it again, so the formula's result is stored")
+	}
 	r.header, r.hrow = cells, num
 	r.pipe = startRowReadAhead(r.nextDataRow, func() error { return r.err })
 	x.mu.Lock()
@@ -388,6 +494,7 @@ type cellSlot struct {
 	typ        byte // 'n' number, 's' shared string, 'b' boolean, 'e' error, 'i' inline string, 'd' ISO date, 'f' formula text
 	style      int
 	start, end int
+	noResult   bool // a formula without a saved value
 }
 
 type xlsxRows struct {
@@ -409,6 +516,9 @@ type xlsxRows struct {
 	buf     []byte     // stored text of the current row's cells
 	slots   []cellSlot // the current row's cells
 	texts   []string   // scratch: final text per slot
+	// noResult lists the current row's columns holding a formula with no
+	// saved result; nil when there are none.
+	noResult []int
 	slab    cellSlab
 }
 
@@ -452,7 +562,7 @@ func (r *xlsxRows) nextDataRow() (Row, bool) {
 	if !ok {
 		return Row{}, false
 	}
-	return Row{Num: num, Cells: cells}, true
+	return Row{Num: num, Cells: cells, NoResult: r.noResult}, true
 }
 
 // fail records a damaged-sheet error near row num and stops reading.
@@ -485,7 +595,7 @@ func (r *xlsxRows) nextRow() (int, []string, bool) {
 				return 0, nil, false
 			}
 			if sc.kind == tokEOF {
-				r.done = true
+				r.fail(0, sc.syntaxError("the sheet has no data section (sheetData)"))
 				return 0, nil, false
 			}
 			if sc.kind == tokStart && string(sc.name) == "sheetData" {
@@ -508,8 +618,9 @@ func (r *xlsxRows) nextRow() (int, []string, bool) {
 			return 0, nil, false
 		case tokEnd:
 			if string(sc.name) == "sheetData" {
-				// Read the part to its end so the zip checksum is verified.
-				if _, err := io.Copy(io.Discard, sc.r); err != nil {
+				// Read the part to its end, so the XML after the data and
+				// the zip checksum are verified.
+				if err := r.finishPart(); err != nil {
 					r.fail(r.lastRow, err)
 					return 0, nil, false
 				}
@@ -552,6 +663,35 @@ func (r *xlsxRows) nextRow() (int, []string, bool) {
 			}
 			if cells != nil {
 				return num, cells, true
+			}
+		}
+	}
+}
+
+// finishPart reads what follows </sheetData> to the end of the part and
+// checks that the elements around the data close properly.
+func (r *xlsxRows) finishPart() error {
+	sc := r.sc
+	for depth := 1; ; { // inside the root element
+		if err := sc.next(false); err != nil {
+			return err
+		}
+		switch sc.kind {
+		case tokEOF:
+			if depth != 0 {
+				return sc.syntaxError("the sheet ends before its last element is closed")
+			}
+			return nil
+		case tokStart:
+			if depth == 0 {
+				return sc.syntaxError("content after the end of the sheet")
+			}
+			if !sc.selfClosing {
+				depth++
+			}
+		case tokEnd:
+			if depth--; depth < 0 {
+				return sc.syntaxError("an element is closed that was never opened")
 			}
 		}
 	}
@@ -605,9 +745,11 @@ func (r *xlsxRows) readCells(num int) ([]string, error) {
 			}
 		}
 		if !sc.selfClosing {
-			if err := r.readCellContent(); err != nil {
+			noResult, err := r.readCellContent()
+			if err != nil {
 				return nil, err
 			}
+			slot.noResult = noResult
 		}
 		slot.end = len(r.buf)
 		r.slots = append(r.slots, slot)
@@ -616,17 +758,17 @@ func (r *xlsxRows) readCells(num int) ([]string, error) {
 
 // readCellContent appends the stored value (<v>) or inline string (<is>)
 // of the cell whose start tag was just read; formulas and the rest are
-// skipped.
-func (r *xlsxRows) readCellContent() error {
+// skipped. noResult reports a formula (<f>) with no stored value at all.
+func (r *xlsxRows) readCellContent() (noResult bool, err error) {
 	sc := r.sc
-	inValue := false
+	inValue, formula, value := false, false, false
 	for {
 		if err := sc.next(inValue); err != nil {
-			return err
+			return false, err
 		}
 		switch sc.kind {
 		case tokEOF:
-			return sc.syntaxError("the sheet ends inside a cell")
+			return false, sc.syntaxError("the sheet ends inside a cell")
 		case tokText:
 			r.buf = sc.appendText(r.buf)
 		case tokEnd:
@@ -634,20 +776,21 @@ func (r *xlsxRows) readCellContent() error {
 			case "v":
 				inValue = false
 			case "c":
-				return nil
+				return formula && !value, nil
 			}
 		case tokStart:
 			switch {
 			case string(sc.name) == "v":
-				inValue = !sc.selfClosing
+				inValue, value = !sc.selfClosing, true
 			case string(sc.name) == "is":
-				var err error
+				value = true
 				if r.buf, err = sc.appendStringItem(r.buf); err != nil {
-					return err
+					return false, err
 				}
 			default:
+				formula = formula || string(sc.name) == "f"
 				if err := sc.skipElement(); err != nil {
-					return err
+					return false, err
 				}
 			}
 		}
@@ -700,7 +843,8 @@ func (r *xlsxRows) finishRow(num int) ([]string, error) {
 		}
 		row = string(r.buf)
 	}
-	r.texts = r.texts[:0]
+	r.texts, r.noResult = r.texts[:0], nil
+	nulPossible := r.file.sstNUL || strings.IndexByte(row, 0) >= 0
 	width := 0
 	for _, s := range r.slots {
 		text, err := r.cellText(s, row[s.start:s.end], num)
@@ -709,8 +853,16 @@ func (r *xlsxRows) finishRow(num int) ([]string, error) {
 		}
 		text = Clean(text)
 		r.texts = append(r.texts, text)
-		if text != "" && s.col+1 > width {
+		if text == "" && s.noResult {
+			r.noResult = append(r.noResult, s.col) // rare: allocated only then
+		}
+		if (text != "" || s.noResult) && s.col+1 > width {
 			width = s.col + 1
+		}
+		if len(text) > MaxCellChars || (nulPossible && text != "") {
+			if problem, fix := cellTextProblem(text, nulPossible); problem != "" {
+				return nil, cellError(r.file.path, r.sheet, s.col, num, r.header, problem, fix)
+			}
 		}
 	}
 	if width == 0 {

@@ -202,16 +202,23 @@ func TestXLSXInvalidUTF8(t *testing.T) {
 	}
 }
 
-// Text longer than the scanner's buffer, in a cell and in a shared
-// string, arrives whole.
+// Text longer than the scanner's buffer arrives whole; a cell longer
+// than Excel's 32,767-character limit refuses the file, naming the cell.
 func TestXLSXLongText(t *testing.T) {
 	long := strings.Repeat("王芳 O'Brien ", 40000) // about 600 KB
 	long = strings.TrimSpace(long)
+	sc := newXMLScannerSize(strings.NewReader("<si><t>"+long+"</t></si>"), 16)
+	if err := sc.next(false); err != nil || sc.kind != tokStart {
+		t.Fatal(err)
+	}
+	if got, err := sc.appendStringItem(nil); err != nil || string(got) != long {
+		t.Fatalf("scanner: %v, %d bytes of %d", err, len(got), len(long))
+	}
 	rows := `<row r="1"><c r="A1" t="inlineStr"><is><t>Note</t></is></c><c r="B1" t="inlineStr"><is><t>Other</t></is></c></row>` +
 		`<row r="2"><c r="A2" t="inlineStr"><is><t>` + long + `</t></is></c><c r="B2" t="s"><v>0</v></c></row>`
 	p := writeFile(t, "book.xlsx", zipBytes(t, workbookParts("<si><t>"+long+"</t></si>", false, sheetXML(rows))))
 	got := readSheet(t, p, "")
-	if got.err != nil || len(got.rows) != 1 || got.rows[0].Cells[0] != long || got.rows[0].Cells[1] != long {
+	if got.err == nil || !strings.Contains(got.err.Error(), `sheet "Sheet1", cell A2 (row 2, column A "Note") holds 439999 characters`) || len(got.rows) != 0 {
 		t.Fatalf("err %v, %d rows", got.err, len(got.rows))
 	}
 }

@@ -53,8 +53,10 @@ type xmlScanner struct {
 
 // newXMLScanner reads a part from r. Excel writes UTF-8; a part written
 // in UTF-16 (it starts with a byte-order mark) is decoded on the way.
-func newXMLScanner(r io.Reader) *xmlScanner {
-	const size = 256 << 10
+func newXMLScanner(r io.Reader) *xmlScanner { return newXMLScannerSize(r, 256<<10) }
+
+// newXMLScannerSize is newXMLScanner with a buffer of the given size.
+func newXMLScannerSize(r io.Reader, size int) *xmlScanner {
 	br := bufio.NewReaderSize(r, size)
 	if bom, err := br.Peek(2); err == nil && (string(bom) == "\xff\xfe" || string(bom) == "\xfe\xff") {
 		br = bufio.NewReaderSize(transform.NewReader(br, unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()), size)
