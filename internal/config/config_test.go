@@ -324,7 +324,7 @@ func TestLoadMissingFile(t *testing.T) {
 	if !errors.As(err, &ce) || !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("err = %v (%T), want a *Error wrapping fs.ErrNotExist", err, err)
 	}
-	if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "create the file") {
+	if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "onboard init") {
 		t.Errorf("message %q", err)
 	}
 }

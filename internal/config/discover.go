@@ -49,7 +49,8 @@ func Discover(flag string, getenv func(string) string) (string, error) {
 			return p, nil
 		}
 	}
-	return "", &Error{Msg: "no configuration file found; looked at --config, " + EnvConfig + ", " + strings.Join(places, ", "),
+	shown := append([]string{"." + string(filepath.Separator) + FileName}, places[1:]...)
+	return "", &Error{Msg: "no configuration file found; looked at --config, " + EnvConfig + ", " + strings.Join(shown, ", "),
 		Fix: "run onboard init to write one, pass --config FILE, or try --sandbox", Err: ErrNoConfig}
 }
 

@@ -131,7 +131,7 @@ func TestDiscoverNothingFound(t *testing.T) {
 	if !errors.As(err, &ce) {
 		t.Fatalf("%T is not a *Error", err)
 	}
-	for _, w := range []string{"no configuration file found", "--config", EnvConfig, FileName, p.xdg, "onboard init"} {
+	for _, w := range []string{"no configuration file found", "--config", EnvConfig, "./" + FileName, p.xdg, "onboard init"} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("%q lacks %q", err, w)
 		}

@@ -47,7 +47,7 @@ func (l Loader) Load(path string) (*Config, error) {
 	if err != nil {
 		fix := "check the path"
 		if errors.Is(err, os.ErrNotExist) {
-			fix = "check the path, or create the file with a vendors: section"
+			fix = "check the path, or write a commented one with onboard init"
 		}
 		return nil, &Error{Source: path, Msg: "cannot read the configuration: " + err.Error(), Fix: fix, Err: err}
 	}
