@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/onboard/onboard/internal/schema"
+	"github.com/onboard/onboard/internal/templates/pagesetup"
 )
 
 // line is one row of the Instructions sheet.
@@ -27,8 +28,9 @@ func (b *builder) instructionLines(targets []*schema.Target) []line {
 		{},
 		{s.heading, "How to fill it in"},
 		{s.wrapped, "1. Use one sheet per kind of record. Leave a sheet without rows, or delete it, when you have nothing to create there."},
-		{s.wrapped, fmt.Sprintf("2. Type one record per row, starting in row %d. Row %d holds an example in grey italics: "+
-			"overwrite it or delete the row before you run onboard, or the example will be created too.", FirstDataRow, FirstDataRow)},
+		{s.wrapped, fmt.Sprintf("2. Type one record per row, starting in row %d. Row %d holds an example in grey italics (its cell note says so). "+
+			"onboard never sends it while it is left exactly as written: onboard validate notes it as skipped. "+
+			"Type over it with a real record (it then counts as real data), or delete the row.", FirstDataRow, FirstDataRow)},
 		{s.wrapped, "3. Keep the sheet names and header texts. You may reorder columns and delete optional columns you do not use."},
 		{s.wrapped, "4. Leave an optional cell empty to get the vendor's default."},
 		{s.wrapped, "5. Check the workbook with:  onboard validate <this file>.xlsx   (it lists every problem with its cell; nothing is created)."},
@@ -43,6 +45,7 @@ func (b *builder) instructionLines(targets []*schema.Target) []line {
 		line{},
 		line{s.heading, "Legend"},
 		line{s.wrapped, "Header ending in *  (darker blue): a required column; every row needs a value there."},
+		line{s.wrapped, fmt.Sprintf("Grey italic row %d: the example row; never sent while untouched (see step 2).", FirstDataRow)},
 		line{s.wrapped, "Drop-down arrow on a selected cell: pick one of the allowed values (yes/no, TRUE/FALSE, time zones, scopes, ...). " +
 			"Other values are refused, except in columns that take several values separated by commas."},
 		line{s.wrapped, "Whole-number columns refuse numbers outside their range; the message says the allowed range."},
@@ -64,13 +67,18 @@ func requiredLabels(t *schema.Target) []string {
 	return labels
 }
 
+// instructionsWidth is the width of the Instructions sheet's one column,
+// in characters: a comfortable line to read, on screen and printed.
+const instructionsWidth = 100
+
 func (b *builder) instructions(targets []*schema.Target) error {
 	sheet := InstructionsSheet
-	if err := b.f.SetColWidth(sheet, "A", "A", 120); err != nil {
+	if err := b.f.SetColWidth(sheet, "A", "A", instructionsWidth); err != nil {
 		return err
 	}
 	for i, l := range b.instructionLines(targets) {
-		cell := fmt.Sprintf("A%d", i+1)
+		row := i + 1
+		cell := fmt.Sprintf("A%d", row)
 		if l.text == "" {
 			continue
 		}
@@ -82,6 +90,14 @@ func (b *builder) instructions(targets []*schema.Target) error {
 				return err
 			}
 		}
+		if l.style == b.styles.wrapped {
+			// Programs differ in fitting a row to wrapped text on opening;
+			// an explicit height makes every one show all of it.
+			h := pagesetup.LineHeight*float64(pagesetup.WrappedLines(l.text, instructionsWidth)) + 4
+			if err := b.f.SetRowHeight(sheet, row, h); err != nil {
+				return err
+			}
+		}
 	}
-	return nil
+	return pagesetup.Apply(b.f, sheet, 0)
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/onboard/onboard/internal/registry"
 	"github.com/onboard/onboard/internal/schema"
+	"github.com/onboard/onboard/internal/templates/examplerow"
 )
 
 // Sheet names the template uses besides one sheet per target. Readers of a
@@ -30,7 +31,7 @@ const (
 )
 
 // FirstDataRow is the first row below the header; the template puts an
-// example row there.
+// example row there, which readers skip while it is left untouched.
 const FirstDataRow = 2
 
 // LastValidatedRow is the last row that carries the columns' drop-downs,
@@ -189,13 +190,9 @@ func Ranged(f *schema.Field) bool {
 	return f.Kind == schema.Integer && (f.Min != nil || f.Max != nil)
 }
 
-// ExampleRow returns the texts of the template's example row for t,
-// aligned with t.Fields ("" where a field has no example). A reader can
-// compare a data row with it to warn about an example row left in place.
+// ExampleRow returns the texts of the template's example row for t as a
+// reader reads them back, aligned with t.Fields ("" where a field has no
+// example). Readers skip a row that is exactly this (see examplerow).
 func ExampleRow(t *schema.Target) []string {
-	row := make([]string, len(t.Fields))
-	for i, f := range t.Fields {
-		row[i] = f.Example
-	}
-	return row
+	return examplerow.FieldTexts(t.Fields)
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/onboard/onboard/internal/schema"
+	"github.com/onboard/onboard/internal/templates/examplerow"
+	"github.com/onboard/onboard/internal/templates/pagesetup"
 )
 
 // Excel's limits on data-validation texts; longer texts make Excel repair
@@ -87,9 +89,10 @@ func (b *builder) newStyles() error {
 		return excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{color}}
 	}
 	bottom := []excelize.Border{{Type: "bottom", Color: "808080", Style: 1}}
+	headerAlign := &excelize.Alignment{WrapText: true, Vertical: "top"}
 	b.styles = styles{
-		header:         add(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: headerFill("DDEBF7"), Border: bottom}),
-		headerRequired: add(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: headerFill("9BC2E6"), Border: bottom}),
+		header:         add(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: headerFill("DDEBF7"), Border: bottom, Alignment: headerAlign}),
+		headerRequired: add(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: headerFill("9BC2E6"), Border: bottom, Alignment: headerAlign}),
 		example:        add(&excelize.Style{Font: &excelize.Font{Italic: true, Color: "808080"}}),
 		exampleText:    add(&excelize.Style{Font: &excelize.Font{Italic: true, Color: "808080"}, NumFmt: 49}),
 		text:           add(&excelize.Style{NumFmt: 49}),
@@ -103,19 +106,23 @@ func (b *builder) newStyles() error {
 	return nil
 }
 
-// targetSheet writes one target's sheet: header, example row, column
-// formats and widths, validations, frozen header.
+// targetSheet writes one target's sheet: header, example row (grey
+// italic, with a note saying it is never sent), column formats and
+// widths, validations, frozen header and print setup.
 func (b *builder) targetSheet(t *schema.Target) error {
 	sheet := t.Label
 	if _, err := b.f.NewSheet(sheet); err != nil {
 		return err
 	}
+	headerLines := 1
 	for i, f := range t.Fields {
 		col, err := excelize.ColumnNumberToName(i + 1)
 		if err != nil {
 			return err
 		}
-		if err := b.f.SetColWidth(sheet, col, col, columnWidth(f)); err != nil {
+		width := columnWidth(f)
+		headerLines = max(headerLines, pagesetup.WrappedLines(HeaderText(f), headerRoom(width)))
+		if err := b.f.SetColWidth(sheet, col, col, width); err != nil {
 			return err
 		}
 		if TextColumn(f) {
@@ -134,8 +141,8 @@ func (b *builder) targetSheet(t *schema.Target) error {
 		if err := b.f.SetCellStyle(sheet, head, head, style); err != nil {
 			return err
 		}
-		if f.Example != "" {
-			if err := b.f.SetCellValue(sheet, example, exampleValue(f)); err != nil {
+		if v := examplerow.Value(f); v != nil {
+			if err := b.f.SetCellValue(sheet, example, v); err != nil {
 				return err
 			}
 		}
@@ -154,40 +161,54 @@ func (b *builder) targetSheet(t *schema.Target) error {
 			return fmt.Errorf("column %s (%s): %w", col, f.Label, err)
 		}
 	}
-	return b.f.SetPanes(sheet, &excelize.Panes{
+	if err := b.f.SetRowHeight(sheet, 1, pagesetup.LineHeight*float64(headerLines)+4); err != nil {
+		return err
+	}
+	if err := b.f.AddComment(sheet, excelize.Comment{Cell: "A" + strconv.Itoa(FirstDataRow), Author: "onboard",
+		Text: examplerow.Note, Width: 260, Height: 60}); err != nil {
+		return err
+	}
+	if err := b.f.SetPanes(sheet, &excelize.Panes{
 		Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
 		Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}},
-	})
-}
-
-// exampleValue is the example cell as a person would type it: whole
-// numbers as numbers, TRUE/FALSE as logical values, everything else as
-// text.
-func exampleValue(f *schema.Field) any {
-	switch f.Kind {
-	case schema.Integer:
-		if n, err := strconv.ParseInt(f.Example, 10, 64); err == nil {
-			return n
-		}
-	case schema.Boolean:
-		switch strings.ToUpper(f.Example) {
-		case "TRUE":
-			return true
-		case "FALSE":
-			return false
-		}
+	}); err != nil {
+		return err
 	}
-	return f.Example
+	return pagesetup.Apply(b.f, sheet, 1)
 }
 
+// columnWidth fits a column to its example, its drop-down values and its
+// header, letting a long header wrap onto at most two lines.
 func columnWidth(f *schema.Field) float64 {
-	w := utf8.RuneCountInString(HeaderText(f)) + 3
-	w = max(w, utf8.RuneCountInString(f.Example)+2, minWidth)
+	w := max(headerWidth(HeaderText(f)), utf8.RuneCountInString(f.Example)+2, minWidth)
 	for _, v := range DropDown(f) {
 		w = max(w, utf8.RuneCountInString(v)+4) // room for the drop-down arrow
 	}
 	return float64(min(w, maxWidth))
 }
+
+// headerWidth is the narrowest width that shows a bold header on one
+// line, or on two when it is long.
+func headerWidth(h string) int {
+	lines := 1
+	if utf8.RuneCountInString(h) > oneLineHeader {
+		lines = 2
+	}
+	for w := minWidth; w < maxWidth; w++ {
+		if pagesetup.WrappedLines(h, headerRoom(float64(w))) <= lines {
+			return w
+		}
+	}
+	return maxWidth
+}
+
+// oneLineHeader is the longest header kept on one line; longer ones wrap
+// onto two rather than widen their column.
+const oneLineHeader = 15
+
+// headerRoom is how many characters of a bold header fit a line of a
+// column width wide.
+func headerRoom(width float64) int { return int(width*0.9) - 1 }
 
 // validation returns the data validation of one column: the drop-down or
 // whole-number rule when the field has one, and always the help message

@@ -1,6 +1,7 @@
 // Package xlsxdump renders the logical content of a workbook — sheets and
-// their visibility, defined names, frozen panes, column widths and
-// formats, cell values with their types and styles, and data validations —
+// their visibility, defined names, frozen panes, print setup, column
+// widths and formats, row heights, cell values with their types and
+// styles, cell notes, and data validations —
 // as stable text. Two workbooks with the same dump look and behave the
 // same in a spreadsheet program, whatever their zip bytes; tests compare
 // dumps to tell whether a committed workbook is stale.
@@ -12,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/onboard/onboard/internal/templates/pagesetup"
 )
 
 // File returns the dump of an opened workbook.
@@ -44,9 +47,23 @@ func dumpSheet(b *strings.Builder, f *excelize.File, i int, sheet string) error 
 	if panes.Freeze || panes.Split {
 		fmt.Fprintf(b, "  panes freeze=%t split=%t x=%d y=%d top-left=%s\n", panes.Freeze, panes.Split, panes.XSplit, panes.YSplit, panes.TopLeftCell)
 	}
+	ps, err := pagesetup.Read(f, sheet)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(b, "  print landscape=%t fit=%t wide=%d tall=%d\n", ps.Landscape, ps.FitToPage, ps.FitToWidth, ps.FitToHeight)
 	rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
 	if err != nil {
 		return err
+	}
+	for r := range rows {
+		h, err := f.GetRowHeight(sheet, r+1)
+		if err != nil {
+			return err
+		}
+		if h != defaultRowHeight {
+			fmt.Fprintf(b, "  row %d height=%g\n", r+1, h)
+		}
 	}
 	width := 0
 	for _, r := range rows {
@@ -98,6 +115,13 @@ func dumpSheet(b *strings.Builder, f *excelize.File, i int, sheet string) error 
 			fmt.Fprintf(b, "  %s %s %q%s\n", ref, typeName(typ), v, style)
 		}
 	}
+	comments, err := f.GetComments(sheet)
+	if err != nil {
+		return err
+	}
+	for _, c := range comments {
+		fmt.Fprintf(b, "  note %s %q\n", c.Cell, commentText(c))
+	}
 	dvs, err := f.GetDataValidations(sheet)
 	if err != nil {
 		return err
@@ -115,6 +139,21 @@ func dumpSheet(b *strings.Builder, f *excelize.File, i int, sheet string) error 
 		b.WriteByte('\n')
 	}
 	return nil
+}
+
+// defaultRowHeight is the height of a row nobody sized, in points.
+const defaultRowHeight = 15
+
+// commentText is a note's text, from its runs when it has them.
+func commentText(c excelize.Comment) string {
+	if len(c.Paragraph) == 0 {
+		return c.Text
+	}
+	var b strings.Builder
+	for _, p := range c.Paragraph {
+		b.WriteString(p.Text)
+	}
+	return b.String()
 }
 
 func typeName(t excelize.CellType) string {
