@@ -11,6 +11,8 @@ import (
 
 	"github.com/onboard/onboard/internal/intake"
 	"github.com/onboard/onboard/internal/schema"
+	"github.com/onboard/onboard/internal/templates/examplerow"
+	"github.com/onboard/onboard/internal/templates/pagesetup"
 )
 
 // FindSheet returns the HR sheet of an input: the sheet the plan names
@@ -72,10 +74,16 @@ func (p *Plan) Read(f intake.File) (people []*Person, probs []*Problem, sheet st
 	if err != nil {
 		return nil, probs, sheet, err
 	}
+	example := r.exampleCells(p.ExampleRow())
 	for {
 		row, ok := rr.Next()
 		if !ok {
 			break
+		}
+		if examplerow.Matches(example, row.Cells) {
+			probs = append(probs, &Problem{Severity: SeverityNote, Sheet: sheet, Row: row.Num, Rule: examplerow.Rule,
+				Message: examplerow.Sentence(row.Num)})
+			continue
 		}
 		person, rowProbs := r.Person(row)
 		people = append(people, person)
@@ -85,6 +93,41 @@ func (p *Plan) Read(f intake.File) (people []*Person, probs []*Problem, sheet st
 		return nil, probs, sheet, fmt.Errorf("reading sheet %s of %s: %w", quote(sheet), f.Path(), err)
 	}
 	return people, probs, sheet, nil
+}
+
+// exampleCells lays the example row (texts in the plan's column order)
+// out as the sheet's columns: the example text under each HR column the
+// sheet has, "" under any other. No row matches when the example is empty.
+func (r *Reader) exampleCells(example []string) []string {
+	if !examplerow.Useful(example) {
+		return nil
+	}
+	want := make([]string, len(r.cols.header))
+	for i, f := range r.plan.sheet.Fields {
+		if col, ok := r.cols.index[f.Key]; ok && i < len(example) && col < len(want) {
+			want[col] = example[i]
+		}
+	}
+	return want
+}
+
+// ExampleRow returns the texts of the HR template's example row, in
+// TemplateColumns order: the plan's example person (each column's
+// example, as the plan checks its specs with), plus the Systems example to
+// show HR how to add a system; never a password. Reading a sheet skips a
+// row that is exactly this (see examplerow.Matches).
+func (p *Plan) ExampleRow() []string {
+	row := make([]string, len(p.sheet.Fields))
+	for i, f := range p.sheet.Fields {
+		switch {
+		case f.Key == Password:
+		case f.Key == Systems:
+			row[i] = f.Example
+		case p.example != nil:
+			row[i] = p.example.raw[f.Key]
+		}
+	}
+	return row
 }
 
 // TemplateColumn is one column of the HR template as the plan shapes it.
@@ -121,14 +164,26 @@ func TemplateColumns(p *Plan) []TemplateColumn {
 
 // WriteTemplate writes the HR template workbook: a "New Hires" sheet with
 // plain-language headers (required ones marked *), a note on each header
-// with help and an example, drop-downs for Role, Office and Time zone, a
-// frozen header row, and an Instructions sheet written for HR.
-func WriteTemplate(w io.Writer, p *Plan) error { return WriteWorkbook(w, p, nil) }
+// with help and an example, an example row in grey italics (never sent
+// while left as written, see ExampleRow), drop-downs for Role, Office and
+// Time zone, a frozen header row repeated on every printed page, and an
+// Instructions sheet written for HR. Every sheet prints landscape, one
+// page wide.
+func WriteTemplate(w io.Writer, p *Plan) error {
+	return writeWorkbook(w, p, [][]string{p.ExampleRow()}, true)
+}
 
 // WriteWorkbook writes the HR workbook (see WriteTemplate) with rows of
-// people filled in, each a slice of texts in TemplateColumns order. A
-// Start date text in YYYY-MM-DD form is written as a real date.
+// people filled in, each a slice of texts in TemplateColumns order, and no
+// example row. A Start date text in YYYY-MM-DD form is written as a real
+// date.
 func WriteWorkbook(w io.Writer, p *Plan, rows [][]string) error {
+	return writeWorkbook(w, p, rows, false)
+}
+
+// writeWorkbook writes the HR workbook; with example, rows holds only the
+// example row, styled and noted as such.
+func writeWorkbook(w io.Writer, p *Plan, rows [][]string, example bool) error {
 	x := excelize.NewFile()
 	defer x.Close()
 	cols := TemplateColumns(p)
@@ -136,10 +191,10 @@ func WriteWorkbook(w io.Writer, p *Plan, rows [][]string) error {
 	if err := x.SetSheetName("Sheet1", sheet); err != nil {
 		return fmt.Errorf("naming the sheet: %w", err)
 	}
-	if err := writeHires(x, sheet, cols, rows); err != nil {
+	if err := writeHires(x, sheet, cols, rows, example); err != nil {
 		return err
 	}
-	if err := writeInstructions(x, p, cols); err != nil {
+	if err := writeInstructions(x, p, cols, example); err != nil {
 		return err
 	}
 	if err := writeLists(x, sheet, cols); err != nil {
@@ -155,39 +210,63 @@ func WriteWorkbook(w io.Writer, p *Plan, rows [][]string) error {
 // templateRows is how many rows the drop-downs and formats cover.
 const templateRows = 500
 
-func writeHires(x *excelize.File, sheet string, cols []TemplateColumn, rows [][]string) error {
-	head, err := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF"},
+// hiresStyles are the cell styles of the HR sheet.
+type hiresStyles struct {
+	head, text, date                  int
+	example, exampleText, exampleDate int
+}
+
+func newHiresStyles(x *excelize.File) (hiresStyles, error) {
+	var st hiresStyles
+	var err error
+	add := func(s *excelize.Style) int {
+		if err != nil {
+			return 0
+		}
+		var id int
+		id, err = x.NewStyle(s)
+		return id
+	}
+	grey := &excelize.Font{Italic: true, Color: "808080"}
+	dateFmt := "yyyy-mm-dd"
+	st.head = add(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF"},
 		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"1F4E78"}},
 		Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}})
+	st.text = add(&excelize.Style{NumFmt: 49})
+	left := &excelize.Alignment{Horizontal: "left"} // a date reads like the text around it
+	st.date = add(&excelize.Style{CustomNumFmt: &dateFmt, Alignment: left})
+	st.example = add(&excelize.Style{Font: grey})
+	st.exampleText = add(&excelize.Style{Font: grey, NumFmt: 49})
+	st.exampleDate = add(&excelize.Style{Font: grey, CustomNumFmt: &dateFmt, Alignment: left})
 	if err != nil {
-		return fmt.Errorf("making the header style: %w", err)
+		return st, fmt.Errorf("making the cell styles: %w", err)
 	}
-	text, err := x.NewStyle(&excelize.Style{NumFmt: 49})
+	return st, nil
+}
+
+// hiresWidth fits a column of the HR sheet to its header, its example and
+// its drop-down values, within bounds.
+func hiresWidth(c TemplateColumn) float64 {
+	w := max(len([]rune(c.Header))+4, len([]rune(c.Example))+3, 12)
+	for _, v := range c.Values {
+		w = max(w, len([]rune(v))+4) // room for the drop-down arrow
+	}
+	return float64(min(w, 30))
+}
+
+func writeHires(x *excelize.File, sheet string, cols []TemplateColumn, rows [][]string, example bool) error {
+	st, err := newHiresStyles(x)
 	if err != nil {
-		return fmt.Errorf("making the text style: %w", err)
+		return err
 	}
-	date, err := x.NewStyle(&excelize.Style{CustomNumFmt: ptr("yyyy-mm-dd")})
-	if err != nil {
-		return fmt.Errorf("making the date style: %w", err)
-	}
-	last := len(rows) + 1
-	if last < templateRows {
-		last = templateRows
-	}
+	last := max(len(rows)+1, templateRows)
 	for i, c := range cols {
 		col := intake.ColumnName(i)
 		cell := col + "1"
 		if err := x.SetCellStr(sheet, cell, c.Header); err != nil {
 			return fmt.Errorf("writing the header: %w", err)
 		}
-		width := float64(len(c.Header)) + 4
-		if width < 14 {
-			width = 14
-		}
-		if c.Key == WorkEmail || c.Key == TimeZone || c.Key == JobTitle {
-			width = 26
-		}
-		if err := x.SetColWidth(sheet, col, col, width); err != nil {
+		if err := x.SetColWidth(sheet, col, col, hiresWidth(c)); err != nil {
 			return fmt.Errorf("sizing column %s: %w", col, err)
 		}
 		note := c.Help
@@ -203,9 +282,9 @@ func writeHires(x *excelize.File, sheet string, cols []TemplateColumn, rows [][]
 		style := 0
 		switch {
 		case c.Text:
-			style = text
+			style = st.text
 		case c.Date:
-			style = date
+			style = st.date
 		}
 		if style != 0 {
 			if err := x.SetCellStyle(sheet, col+"2", fmt.Sprintf("%s%d", col, last), style); err != nil {
@@ -214,15 +293,32 @@ func writeHires(x *excelize.File, sheet string, cols []TemplateColumn, rows [][]
 		}
 	}
 	lastCol := intake.ColumnName(len(cols) - 1)
-	if err := x.SetCellStyle(sheet, "A1", lastCol+"1", head); err != nil {
+	if err := x.SetCellStyle(sheet, "A1", lastCol+"1", st.head); err != nil {
 		return fmt.Errorf("styling the header: %w", err)
 	}
 	if err := x.SetRowHeight(sheet, 1, 30); err != nil {
 		return fmt.Errorf("sizing the header: %w", err)
 	}
-	if err := x.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+	if err := x.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
+		Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}}}); err != nil {
 		return fmt.Errorf("freezing the header: %w", err)
 	}
+	if err := writePeople(x, sheet, cols, rows); err != nil {
+		return err
+	}
+	if example {
+		if err := markExample(x, sheet, cols, st); err != nil {
+			return err
+		}
+	}
+	if err := pagesetup.Apply(x, sheet, 1); err != nil {
+		return fmt.Errorf("setting up the %s sheet for printing: %w", sheet, err)
+	}
+	return nil
+}
+
+// writePeople writes rows of texts from row 2 on.
+func writePeople(x *excelize.File, sheet string, cols []TemplateColumn, rows [][]string) error {
 	for r, row := range rows {
 		for i, v := range row {
 			if i >= len(cols) || v == "" {
@@ -244,6 +340,28 @@ func writeHires(x *excelize.File, sheet string, cols []TemplateColumn, rows [][]
 				return fmt.Errorf("writing %s: %w", cell, err)
 			}
 		}
+	}
+	return nil
+}
+
+// markExample styles row 2 as the example (grey italic, keeping the text
+// and date formats) and notes that it is never sent.
+func markExample(x *excelize.File, sheet string, cols []TemplateColumn, st hiresStyles) error {
+	for i, c := range cols {
+		style := st.example
+		switch {
+		case c.Text:
+			style = st.exampleText
+		case c.Date:
+			style = st.exampleDate
+		}
+		cell := intake.CellRef(i, 2)
+		if err := x.SetCellStyle(sheet, cell, cell, style); err != nil {
+			return fmt.Errorf("styling the example row: %w", err)
+		}
+	}
+	if err := x.AddComment(sheet, excelize.Comment{Cell: "A2", Author: "onboard", Text: examplerow.Note, Width: 260, Height: 60}); err != nil {
+		return fmt.Errorf("adding the note to the example row: %w", err)
 	}
 	return nil
 }
@@ -287,12 +405,22 @@ func writeLists(x *excelize.File, hires string, cols []TemplateColumn) error {
 	return nil
 }
 
-func writeInstructions(x *excelize.File, p *Plan, cols []TemplateColumn) error {
+// instructionsWidth is the width of the Instructions sheet's one column,
+// in characters: a comfortable line to read, on screen and printed.
+const instructionsWidth = 100
+
+// instruction is one paragraph of the Instructions sheet.
+type instruction struct {
+	text  string
+	style int // 0: wrapped body text
+}
+
+func writeInstructions(x *excelize.File, p *Plan, cols []TemplateColumn, example bool) error {
 	const sheet = "Instructions"
 	if _, err := x.NewSheet(sheet); err != nil {
 		return fmt.Errorf("adding the Instructions sheet: %w", err)
 	}
-	bold, err := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	heading, err := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 12}})
 	if err != nil {
 		return fmt.Errorf("making a style: %w", err)
 	}
@@ -304,76 +432,90 @@ func writeInstructions(x *excelize.File, p *Plan, cols []TemplateColumn) error {
 	if err != nil {
 		return fmt.Errorf("making a style: %w", err)
 	}
-	lines := []string{
-		"How to fill in the " + p.SheetName() + " sheet",
-		"",
-		"Write one row per new hire on the " + quote(p.SheetName()) + " sheet. Columns marked * are required; leave a cell empty when it does not apply.",
-		"Role decides which accounts the person gets (desk phone, contact centre, reporting portal, backup console). Pick it from the drop-down.",
-		"Systems is optional: +cove adds an account, -acefone removes one from what the role gives. Separate several with commas.",
-		"Password is optional. Leave it empty and IT generates a strong one, handed over separately. Never email this sheet with passwords in it.",
-		"Phone numbers: include the country code (+61 412 345 678). Extensions: digits only. Start date: a date such as 2025-03-03.",
-		"IT checks the sheet before anything is created and tells you the exact cell to fix (for example \"Mobile (D8): Acefone needs a mobile number\").",
-		"",
-		"Roles and the accounts they give",
+	if err := x.SetColWidth(sheet, "A", "A", instructionsWidth); err != nil {
+		return fmt.Errorf("sizing the Instructions sheet: %w", err)
 	}
+	for i, l := range instructionLines(p, cols, example, title, heading) {
+		row := i + 1
+		cell := fmt.Sprintf("A%d", row)
+		if l.text == "" {
+			continue
+		}
+		if err := x.SetCellStr(sheet, cell, l.text); err != nil {
+			return fmt.Errorf("writing the Instructions sheet: %w", err)
+		}
+		style := l.style
+		if style == 0 {
+			style = wrap
+			h := pagesetup.LineHeight*float64(pagesetup.WrappedLines(l.text, instructionsWidth)) + 4
+			if err := x.SetRowHeight(sheet, row, h); err != nil {
+				return fmt.Errorf("sizing the Instructions sheet: %w", err)
+			}
+		}
+		if err := x.SetCellStyle(sheet, cell, cell, style); err != nil {
+			return fmt.Errorf("styling the Instructions sheet: %w", err)
+		}
+	}
+	if err := pagesetup.Apply(x, sheet, 0); err != nil {
+		return fmt.Errorf("setting up the Instructions sheet for printing: %w", err)
+	}
+	return nil
+}
+
+// instructionLines are the paragraphs of the Instructions sheet: how to
+// fill in the sheet, the roles, and one paragraph per column.
+func instructionLines(p *Plan, cols []TemplateColumn, example bool, title, heading int) []instruction {
+	name := p.SheetName()
+	ls := []instruction{
+		{"How to fill in the " + name + " sheet", title},
+		{},
+		{"Write one row per new hire on the " + quote(name) + " sheet. Columns marked * are required; leave a cell empty when it does not apply.", 0},
+	}
+	if example {
+		ls = append(ls, instruction{"Row 2 holds an example person in grey italics (its cell note says so). onboard never sends it while it is left exactly as written: " +
+			"checking the sheet says it was skipped. Type over it with your first new hire (it then counts as a real person), or delete the row.", 0})
+	}
+	ls = append(ls,
+		instruction{"Role decides which accounts the person gets (desk phone, contact centre, reporting portal, backup console). Pick it from the drop-down.", 0},
+		instruction{"Systems is optional: +cove adds an account, -acefone removes one from what the role gives. Separate several with commas.", 0},
+		instruction{"Password is optional. Leave it empty and IT generates a strong one, handed over separately. Never email this sheet with passwords in it.", 0},
+		instruction{"Phone numbers: include the country code (+61 412 345 678). Extensions: digits only. Start date: a date such as 2025-03-03.", 0},
+		instruction{"IT checks the sheet before anything is created and tells you the exact cell to fix (for example \"Mobile (D8): Acefone needs a mobile number\").", 0},
+		instruction{},
+		instruction{"Roles and the accounts they give", heading},
+	)
 	for _, r := range p.roles {
 		var names []string
 		for _, id := range r.targets {
 			names = append(names, targetWords(id))
 		}
-		lines = append(lines, r.name+": "+strings.Join(names, ", "))
+		ls = append(ls, instruction{r.name + ": " + strings.Join(names, ", "), 0})
 	}
-	lines = append(lines, "")
-	row := 1
-	for i, l := range lines {
-		if err := x.SetCellStr(sheet, fmt.Sprintf("A%d", row), l); err != nil {
-			return fmt.Errorf("writing the Instructions sheet: %w", err)
-		}
-		if i == 0 {
-			if err := x.SetCellStyle(sheet, "A1", "A1", title); err != nil {
-				return fmt.Errorf("styling the Instructions sheet: %w", err)
-			}
-		} else if l == "Roles and the accounts they give" {
-			if err := x.SetCellStyle(sheet, fmt.Sprintf("A%d", row), fmt.Sprintf("A%d", row), bold); err != nil {
-				return fmt.Errorf("styling the Instructions sheet: %w", err)
-			}
-		}
-		row++
-	}
-	head := []string{"Column", "Required", "What to write", "Example"}
-	for i, h := range head {
-		if err := x.SetCellStr(sheet, intake.CellRef(i, row), h); err != nil {
-			return fmt.Errorf("writing the Instructions sheet: %w", err)
-		}
-	}
-	if err := x.SetCellStyle(sheet, intake.CellRef(0, row), intake.CellRef(3, row), bold); err != nil {
-		return fmt.Errorf("styling the Instructions sheet: %w", err)
-	}
+	ls = append(ls, instruction{}, instruction{"The columns", heading})
 	for _, c := range cols {
-		row++
-		req := ""
-		if c.Required {
-			req = "yes"
-		}
-		what := c.Help
-		if len(c.Values) > 0 && len(c.Values) <= 12 {
-			what += " — one of: " + strings.Join(c.Values, ", ")
-		}
-		for i, v := range []string{c.Label, req, what, c.Example} {
-			if err := x.SetCellStr(sheet, intake.CellRef(i, row), v); err != nil {
-				return fmt.Errorf("writing the Instructions sheet: %w", err)
-			}
-		}
+		ls = append(ls, instruction{columnWords(c), 0})
 	}
-	if err := x.SetCellStyle(sheet, "A2", fmt.Sprintf("D%d", row), wrap); err != nil {
-		return fmt.Errorf("styling the Instructions sheet: %w", err)
+	return ls
+}
+
+// columnWords describes one column for HR: "Work email (required): The
+// person's work email address. Example: jane.smith@acme.example".
+func columnWords(c TemplateColumn) string {
+	var b strings.Builder
+	b.WriteString(c.Label)
+	if c.Required {
+		b.WriteString(" (required)")
 	}
-	for col, w := range map[string]float64{"A": 22, "B": 10, "C": 90, "D": 24} {
-		if err := x.SetColWidth(sheet, col, col, w); err != nil {
-			return fmt.Errorf("sizing the Instructions sheet: %w", err)
-		}
+	b.WriteString(": ")
+	b.WriteString(strings.TrimSuffix(c.Help, "."))
+	if len(c.Values) > 0 && len(c.Values) <= 12 {
+		b.WriteString("; one of: " + strings.Join(c.Values, ", "))
 	}
-	return nil
+	b.WriteString(".")
+	if c.Example != "" {
+		b.WriteString(" Example: " + c.Example)
+	}
+	return b.String()
 }
 
 // targetWords names a target for HR: "Acefone (user)".
@@ -397,5 +539,3 @@ func truncate(s string, n int) string {
 	}
 	return string(r[:n-1]) + "…"
 }
-
-func ptr[T any](v T) *T { return &v }

@@ -11,6 +11,8 @@ import (
 
 	"github.com/onboard/onboard/internal/intake"
 	"github.com/onboard/onboard/internal/netsapiens"
+	"github.com/onboard/onboard/internal/templates/examplerow"
+	"github.com/onboard/onboard/internal/templates/pagesetup"
 )
 
 func TestTemplateColumns(t *testing.T) {
@@ -55,8 +57,11 @@ func TestWriteTemplate(t *testing.T) {
 		t.Error("the Lists sheet is visible")
 	}
 	rows, err := x.GetRows("New Hires")
-	if err != nil || len(rows) != 1 {
-		t.Fatalf("rows = %v, %v", rows, err)
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("rows = %v, %v; want the header and the example row", rows, err)
+	}
+	if got, want := strings.Join(rows[1], "|"), strings.Join(p.ExampleRow(), "|"); got != strings.TrimRight(want, "|") {
+		t.Errorf("example row = %s, want %s", got, want)
 	}
 	if got := strings.Join(rows[0], "|"); got != "First name *|Last name *|Work email *|Mobile|Extension|Department|Office|Job title|Start date|Time zone|Role *|Systems|Password" {
 		t.Errorf("header = %s", got)
@@ -81,8 +86,21 @@ func TestWriteTemplate(t *testing.T) {
 		t.Errorf("panes = %+v, %v", panes, err)
 	}
 	comments, err := x.GetComments("New Hires")
-	if err != nil || len(comments) != len(Columns) || !strings.Contains(comments[2].Text, "Example: jane.smith@acme.example") {
+	if err != nil || len(comments) != len(Columns)+1 || !strings.Contains(comments[2].Text, "Example: jane.smith@acme.example") {
 		t.Errorf("comments = %d, %v", len(comments), err)
+	}
+	exampleNoted := false
+	for _, c := range comments {
+		exampleNoted = exampleNoted || c.Cell == "A2" && strings.Contains(c.Text, examplerow.Note)
+	}
+	if !exampleNoted {
+		t.Errorf("no note %q on A2", examplerow.Note)
+	}
+	for i := range Columns {
+		sid, _ := x.GetCellStyle("New Hires", intake.CellRef(i, 2))
+		if st, err := x.GetStyle(sid); err != nil || st.Font == nil || !st.Font.Italic || st.Font.Color != "808080" {
+			t.Errorf("example cell %s is not grey italic", intake.CellRef(i, 2))
+		}
 	}
 	inst, _ := x.GetRows("Instructions")
 	text := ""
@@ -90,7 +108,8 @@ func TestWriteTemplate(t *testing.T) {
 		text += strings.Join(r, " ") + "\n"
 	}
 	for _, s := range []string{"How to fill in the New Hires sheet", "Manager: NetSapiens desk phone user, Fone Dynamics portal login, Cove backup console user",
-		"Work email yes The person's work email address", "one of: Denver HQ, London, Sydney"} {
+		"Work email (required): The person's work email address", "one of: Denver HQ, London, Sydney", "Row 2 holds an example person",
+		"onboard never sends it"} {
 		if !strings.Contains(text, s) {
 			t.Errorf("Instructions lack %q:\n%s", s, text)
 		}
@@ -171,5 +190,154 @@ func TestFindSheet(t *testing.T) {
 	_, err = p.Process(cf, Options{})
 	if !errorsAs(err, &ue) || !strings.Contains(ue.Error(), "sheet 'hires' has no Role column (the header is row 1)") {
 		t.Errorf("Process(csv without Role) = %v", err)
+	}
+}
+
+// TestHRWorkbookPrintsLandscapeOneWide opens the written template and
+// checks each printed sheet: landscape, one page wide, the header row
+// repeated on every page of the New Hires sheet, frozen on screen; the
+// Instructions in one wide, wrapped column.
+func TestHRWorkbookPrintsLandscapeOneWide(t *testing.T) {
+	p := mustPlan(t, testPlan)
+	var buf bytes.Buffer
+	if err := WriteTemplate(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	x, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	for sheet, titles := range map[string]string{"New Hires": "'New Hires'!$1:$1", "Instructions": ""} {
+		ps, err := pagesetup.Read(x, sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ps.Landscape || !ps.FitToPage || ps.FitToWidth != 1 || ps.FitToHeight != 0 || ps.Titles != titles {
+			t.Errorf("%s prints %+v; want landscape, 1 page wide, titles %q", sheet, ps, titles)
+		}
+	}
+	if w, _ := x.GetColWidth("Instructions", "A"); w != instructionsWidth {
+		t.Errorf("Instructions column A width = %g", w)
+	}
+	rows, _ := x.GetRows("Instructions")
+	for r, cells := range rows {
+		if len(cells) > 1 {
+			t.Errorf("Instructions row %d uses %d columns", r+1, len(cells))
+		}
+		if len(cells) == 1 && len(cells[0]) > instructionsWidth {
+			h, _ := x.GetRowHeight("Instructions", r+1)
+			if want := float64(pagesetup.WrappedLines(cells[0], instructionsWidth)) * pagesetup.LineHeight; h < want {
+				t.Errorf("Instructions row %d is %g points tall for %g points of text", r+1, h, want)
+			}
+		}
+	}
+	for i, c := range TemplateColumns(p) {
+		w, _ := x.GetColWidth("New Hires", intake.ColumnName(i))
+		if float64(len(c.Header)) >= w {
+			t.Errorf("column %s is %g wide, its header %q is cut", c.Label, w, c.Header)
+		}
+	}
+}
+
+// processBytes saves a workbook and reads it as onboard run --plan does.
+func processBytes(t *testing.T, p *Plan, data []byte) *Batch {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "hires.xlsx")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := intake.Open(path, intake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	b, err := p.Process(f, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestUntouchedTemplateExampleIsSkipped(t *testing.T) {
+	p := mustPlan(t, testPlan)
+	var buf bytes.Buffer
+	if err := WriteTemplate(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	b := processBytes(t, p, buf.Bytes())
+	if len(b.People) != 0 || len(b.Records) != 0 {
+		t.Fatalf("%d people, %d records from an untouched template; want none", len(b.People), len(b.Records))
+	}
+	var notes []*Problem
+	for _, pr := range b.Problems {
+		if pr.Rule == examplerow.Rule {
+			notes = append(notes, pr)
+		}
+	}
+	if len(notes) != 1 || notes[0].Severity != SeverityNote || notes[0].Row != 2 ||
+		notes[0].Message != "Row 2 is the template's example row: skipped, never sent" {
+		t.Errorf("example notes = %s", dump(notes))
+	}
+	if b.Count(SeverityError) != 0 {
+		t.Errorf("errors: %s", dump(b.Problems))
+	}
+}
+
+func TestTemplateExampleTypedOverIsAPerson(t *testing.T) {
+	p := mustPlan(t, testPlan)
+	for _, c := range []struct {
+		name, cell, value string
+	}{
+		{"first name typed over", "A2", "Janet"},
+		{"systems cleared", intake.CellRef(11, 2), ""},
+		{"password typed in", intake.CellRef(12, 2), "Tr1cky-Pa55word!"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := WriteTemplate(&buf, p); err != nil {
+				t.Fatal(err)
+			}
+			x, err := excelize.OpenReader(&buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := x.SetCellStr("New Hires", c.cell, c.value); err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			if _, err := x.WriteTo(&out); err != nil {
+				t.Fatal(err)
+			}
+			x.Close()
+			b := processBytes(t, p, out.Bytes())
+			if len(b.People) != 1 || b.People[0].Row != 2 {
+				t.Fatalf("%d people; want row 2 as one real person (%s)", len(b.People), dump(b.Problems))
+			}
+			if len(b.Records) == 0 {
+				t.Errorf("no records for the person typed over the example")
+			}
+			for _, pr := range b.Problems {
+				if pr.Rule == examplerow.Rule {
+					t.Errorf("the typed-over row was noted as the example: %s", pr.Message)
+				}
+			}
+		})
+	}
+}
+
+// TestSampleRowLikeTheExampleIsAPerson: a filled sheet whose first person
+// has the example's values but no Systems entry (as samples/new-hires.xlsx
+// has) is a real person.
+func TestSampleRowLikeTheExampleIsAPerson(t *testing.T) {
+	p := mustPlan(t, testPlan)
+	row := p.ExampleRow()
+	row[11] = "" // Systems
+	var buf bytes.Buffer
+	if err := WriteWorkbook(&buf, p, [][]string{row}); err != nil {
+		t.Fatal(err)
+	}
+	if b := processBytes(t, p, buf.Bytes()); len(b.People) != 1 {
+		t.Fatalf("%d people; want 1 (%s)", len(b.People), dump(b.Problems))
 	}
 }
