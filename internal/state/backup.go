@@ -58,7 +58,8 @@ func (s *Store) Checkpoint() error {
 			return err
 		})
 	}, func(tmp string) error {
-		_, err := verify(tmp, s.dir, DefaultLockTimeout)
+		_, err := verifyFile(tmp, s.dir, DefaultLockTimeout, false) // a page copy of entries just read
+
 		return err
 	})
 	if err != nil {

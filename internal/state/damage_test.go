@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 const wayOut = "Restore state.db.bak (kept from the last successful run) or rerun with --reconcile, which looks every record up at the vendor before creating it"
@@ -376,4 +378,67 @@ func TestHeader(t *testing.T) {
 	if left, _ := filepath.Glob(filepath.Join(sdir, "*.new-*")); len(left) > 0 {
 		t.Errorf("temporary files left behind: %v", left)
 	}
+}
+
+// TestUnreadableEntry: an entry that is valid JSON but not an entry (found
+// by FuzzState: a damaged date) makes the whole state damaged at Open,
+// not an error halfway through a run.
+func TestUnreadableEntry(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	fillState(t, s, 0, 3)
+	s.Close()
+	db, err := bolt.Open(filepath.Join(dir, FileName), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, _ := entryKey("https://v.test", "t.user", "k000001")
+	if err := db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(entriesBucket).Put(k, []byte(`{"endpoint":"https://v.test","updated":"202\u00c7-01-01"}`))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	_, err = Open(dir, Options{})
+	var de *DamagedError
+	if !errors.As(err, &de) || !strings.Contains(de.Problem, `the record "https://v.test t.user k000001" cannot be read`) {
+		t.Fatalf("Open = %v, want *DamagedError naming the record", err)
+	}
+}
+
+// TestChangedBeforeWriteOpen: a file that changes between verification
+// and the read-write open (another program got in between) is checked
+// again; one cut short meanwhile makes bbolt fault reading its free list
+// through the memory map (SIGBUS), which must come back as damage.
+func TestChangedBeforeWriteOpen(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	fillState(t, s, 0, 100)
+	s.Close()
+	path := filepath.Join(dir, FileName)
+	h, err := verify(path, dir, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := h
+	stale.txid--
+	db, err := openVerified(path, dir, stale, Options{LockTimeout: time.Second})
+	if err != nil {
+		t.Fatalf("a good file seen with another transaction ID: %v", err)
+	}
+	db.Close()
+
+	l, err := walkFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(path, int64(l.meta.freelist)*int64(l.pageSize)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = openVerified(path, dir, h, Options{LockTimeout: time.Second})
+	p, ok := asProblem(err)
+	if !ok {
+		t.Fatalf("openVerified = %v, want a damage finding", err)
+	}
+	t.Log(p)
 }

@@ -45,7 +45,10 @@ func smallState(t testing.TB, n int) []byte {
 // it refuses with *DamagedError (or *VersionError), or opens a state whose
 // every entry can be read.
 //
-//	go test -run '^$' -fuzz FuzzState -fuzztime 30s ./internal/state/
+//	go test -run '^$' -fuzz FuzzState -fuzztime 30s -fuzzminimizetime 50x ./internal/state/
+//
+// Without -fuzzminimizetime each new input is minimised for up to a
+// minute, a few KB byte by byte, and the run does little else.
 func FuzzState(f *testing.F) {
 	small := smallState(f, 3)
 	f.Add(small)
