@@ -34,6 +34,7 @@ type plan struct {
 	post     []int          // fields that are required or have a default: checked when empty
 	unique   []*uniqueIndex // the target's uniqueness rules (workers only read fis)
 	where    string         // "Sheet 'NetSapiens Users'" or "File 'users.csv'"
+	example  []string       // the template's example row under the sheet's columns, or nil
 }
 
 // newPlan maps the sheet's header to fields and records the sheet-level
@@ -77,6 +78,7 @@ func newPlan(s *Sheet, where string, defaults []any, unique []*uniqueIndex) *pla
 			p.post = append(p.post, fi)
 		}
 	}
+	p.example = exampleCells(s)
 	return p
 }
 

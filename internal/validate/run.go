@@ -317,8 +317,12 @@ func (r *run) reserve(p *plan, rows []intake.Row) {
 }
 
 // finish applies the in-order checks (uniqueness) to a checked row, counts
-// it, and hands it on.
+// it, and hands it on. A template's untouched example row is only noted.
 func (r *run) finish(p *plan, res *RowResult, sheetIndex int) error {
+	if p.isExample(&res.Row) {
+		r.skipExample(p, res.Row.Num)
+		return nil
+	}
 	ord, numbered := r.ords.add(sheetIndex, res.Row.Num)
 	for i, ix := range p.unique {
 		if res.keys[i] == 0 || !numbered {
@@ -376,8 +380,11 @@ func (r *run) duplicate(p *plan, res *RowResult, ix *uniqueIndex, first uint32, 
 // keep adds an issue to the Summary, up to the bound.
 func (r *run) keep(is Issue) {
 	list, omitted := &r.sum.Errors, &r.sum.ErrorsOmitted
-	if is.Severity == Warning {
+	switch is.Severity {
+	case Warning:
 		list, omitted = &r.sum.Warnings, &r.sum.WarningsOmitted
+	case Note:
+		list, omitted = &r.sum.Notes, new(int)
 	}
 	if r.maxIssues > 0 && len(*list) >= r.maxIssues {
 		*omitted++

@@ -15,20 +15,25 @@ import (
 	"github.com/onboard/onboard/internal/schema"
 )
 
-// Severity says whether an issue makes a row unusable (Error) or is only
-// worth knowing about (Warning).
+// Severity says whether an issue makes a row unusable (Error), is worth
+// knowing about (Warning), or is information (Note: a template's example
+// row was skipped).
 type Severity int
 
 // The severities.
 const (
 	Error Severity = iota
 	Warning
+	Note
 )
 
-// String returns "error" or "warning".
+// String returns "error", "warning" or "note".
 func (s Severity) String() string {
-	if s == Warning {
+	switch s {
+	case Warning:
 		return "warning"
+	case Note:
+		return "note"
 	}
 	return "error"
 }
@@ -195,6 +200,7 @@ type Summary struct {
 	Targets       []SheetSummary `json:"targets"`
 	Errors        []Issue        `json:"errors"`
 	Warnings      []Issue        `json:"warnings"`
+	Notes         []Issue        `json:"notes,omitempty"` // information (a template's example row, skipped); only when there are some
 	IgnoredSheets []string       `json:"ignored_sheets"`
 	Report        string         `json:"report"` // path of the report workbook, or empty
 
