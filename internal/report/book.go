@@ -9,7 +9,8 @@
 // columns, colours marked cells and attaches the message as a comment,
 // appends extra columns (Status, Errors, Vendor ID, ...) whose cells may
 // carry a status colour, freezes the header row and puts an autofilter
-// over the data.
+// over the data. Every sheet prints landscape, one page wide, with its
+// header row repeated on each printed page (package pagesetup).
 package report
 
 import (
@@ -29,6 +30,7 @@ import (
 
 	"github.com/onboard/onboard/internal/intake"
 	"github.com/onboard/onboard/internal/schema"
+	"github.com/onboard/onboard/internal/templates/pagesetup"
 )
 
 // Tone is the colour of a marked cell or a status cell.
@@ -73,6 +75,7 @@ type Book struct {
 	f        *excelize.File
 	st       styles
 	names    map[string]bool // sheet names in use, folded
+	printed  map[string]bool // sheets whose print setup is done
 	open     *Sheet
 	comments int
 	omitted  int
@@ -82,6 +85,7 @@ type styles struct {
 	header     int
 	headerTone [toneCount]int
 	tone       [toneCount]int
+	toneWrap   [toneCount]int // tone, text wrapped (a long value)
 	title      int
 	label      int
 	wrap       int
@@ -91,10 +95,14 @@ type styles struct {
 // Summary.
 func NewBook() (*Book, error) {
 	f := excelize.NewFile()
-	b := &Book{f: f, names: map[string]bool{strings.ToLower(SummarySheet): true}}
+	b := &Book{f: f, names: map[string]bool{strings.ToLower(SummarySheet): true}, printed: map[string]bool{}}
 	if err := f.SetSheetName(f.GetSheetName(0), SummarySheet); err != nil {
 		_ = f.Close()
 		return nil, fmt.Errorf("report: %w", err)
+	}
+	if err := b.printSetup(SummarySheet, 0); err != nil {
+		_ = f.Close()
+		return nil, err
 	}
 	if err := b.makeStyles(); err != nil {
 		_ = f.Close()
@@ -115,19 +123,25 @@ func NewBook() (*Book, error) {
 func (b *Book) makeStyles() error {
 	var err error
 	border := []excelize.Border{{Type: "bottom", Color: "808080", Style: 1}}
+	// A header wider than its column, and a long value in a column
+	// capped at maxColWidth, wrap instead of being cut off.
+	top := &excelize.Alignment{WrapText: true, Vertical: "top"}
 	if b.st.header, err = b.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true},
-		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"D9E1F2"}}, Border: border}); err != nil {
+		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"D9E1F2"}}, Border: border, Alignment: top}); err != nil {
 		return err
 	}
 	b.st.headerTone[Plain] = b.st.header
 	for t := Good; t < toneCount; t++ {
 		c := toneColours[t]
-		if b.st.tone[t], err = b.f.NewStyle(&excelize.Style{Font: &excelize.Font{Color: c.font},
-			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c.fill}}}); err != nil {
+		fill := excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c.fill}}
+		if b.st.tone[t], err = b.f.NewStyle(&excelize.Style{Font: &excelize.Font{Color: c.font}, Fill: fill}); err != nil {
+			return err
+		}
+		if b.st.toneWrap[t], err = b.f.NewStyle(&excelize.Style{Font: &excelize.Font{Color: c.font}, Fill: fill, Alignment: top}); err != nil {
 			return err
 		}
 		if b.st.headerTone[t], err = b.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Color: c.font},
-			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c.fill}}, Border: border}); err != nil {
+			Fill: fill, Border: border, Alignment: top}); err != nil {
 			return err
 		}
 	}
@@ -137,8 +151,22 @@ func (b *Book) makeStyles() error {
 	if b.st.label, err = b.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}}); err != nil {
 		return err
 	}
-	b.st.wrap, err = b.f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
+	b.st.wrap, err = b.f.NewStyle(&excelize.Style{Alignment: top})
+	b.st.toneWrap[Plain] = b.st.wrap
 	return err
+}
+
+// printSetup makes a sheet print landscape and one page wide, repeating
+// headerRow (0: none) on every page. Each sheet is set up once.
+func (b *Book) printSetup(sheet string, headerRow int) error {
+	if b.printed[sheet] {
+		return nil
+	}
+	if err := pagesetup.Apply(b.f, sheet, headerRow); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	b.printed[sheet] = true
+	return nil
 }
 
 // CommentsOmitted returns how many marked cells got no comment because
@@ -197,9 +225,11 @@ type Sheet struct {
 	batch   []Row      // rows not yet handed to the writer
 	done    chan struct{}
 	mu      sync.Mutex
-	err     error // the writer goroutine's first error
-	pending []Row // rows held back until the column widths are known
-	widths  []int // longest text seen per column, in characters
+	err     error     // the writer goroutine's first error
+	pending []Row     // rows held back until the column widths are known
+	widths  []int     // longest text seen per column, in characters
+	colW    []float64 // the column widths set, once started
+	wrapCol []bool    // columns whose long values wrap
 	started bool
 	last    int // last row number queued
 	notes   []excelize.Comment
@@ -216,6 +246,14 @@ const (
 // widthRows is how many rows are looked at to size the columns.
 const widthRows = 200
 
+// Column widths, in characters: a column fits its header and the longest
+// value among the first rows, within these bounds; a column whose values
+// are longer than maxColWidth wraps them.
+const (
+	minColWidth = 8
+	maxColWidth = 60
+)
+
 // AddSheet starts a data sheet named after name (made a valid, unused
 // sheet name). The previous sheet must be closed.
 func (b *Book) AddSheet(name string, l Layout) (*Sheet, error) {
@@ -228,6 +266,10 @@ func (b *Book) AddSheet(name string, l Layout) (*Sheet, error) {
 	name = b.sheetName(name)
 	if _, err := b.f.NewSheet(name); err != nil {
 		return nil, fmt.Errorf("report: add sheet %q: %w", name, err)
+	}
+	// Before the stream starts: it writes the sheet properties first.
+	if err := b.printSetup(name, l.HeaderRow); err != nil {
+		return nil, err
 	}
 	sw, err := b.f.NewStreamWriter(name)
 	if err != nil {
@@ -358,16 +400,18 @@ func (s *Sheet) write(r Row) error {
 // the rows held back.
 func (s *Sheet) start() error {
 	s.started = true
+	cols := s.columns()
+	s.colW = make([]float64, len(cols))
+	s.wrapCol = make([]bool, len(cols))
+	headerLines := 1
+	for i, c := range cols {
+		s.colW[i], s.wrapCol[i] = columnWidth(c, s.widths[i])
+		headerLines = max(headerLines, pagesetup.WrappedLines(c.Header, int(s.colW[i]*0.9)-1))
+	}
 	// excelize puts each new width first, and Excel wants the columns in
 	// ascending order: set them from the last column back.
-	cols := s.columns()
 	for i := len(cols) - 1; i >= 0; i-- {
-		c := cols[i]
-		w := c.Width
-		if w == 0 {
-			w = float64(min(max(s.widths[i]+1, 8), 60))
-		}
-		if err := s.sw.SetColWidth(i+1, i+1, w); err != nil {
+		if err := s.sw.SetColWidth(i+1, i+1, s.colW[i]); err != nil {
 			return fmt.Errorf("report: sheet %q: %w", s.name, err)
 		}
 	}
@@ -384,10 +428,14 @@ func (s *Sheet) start() error {
 			s.note(intake.CellRef(m.Col, h), m.Note)
 		}
 	}
-	for i, c := range s.columns() {
+	for i, c := range cols {
 		header[i] = excelize.Cell{StyleID: s.b.st.headerTone[tones[i]], Value: c.Header}
 	}
-	if err := s.sw.SetRow(fmt.Sprintf("A%d", h), header); err != nil {
+	var opts []excelize.RowOpts
+	if headerLines > 1 {
+		opts = append(opts, excelize.RowOpts{Height: rowHeight(headerLines)})
+	}
+	if err := s.sw.SetRow(fmt.Sprintf("A%d", h), header, opts...); err != nil {
 		return fmt.Errorf("report: sheet %q: %w", s.name, err)
 	}
 	for _, r := range s.pending {
@@ -398,6 +446,20 @@ func (s *Sheet) start() error {
 	s.pending = nil
 	return nil
 }
+
+// columnWidth is the width of a column whose longest value (among the
+// first rows) is longest characters: never narrower than its header
+// (unless the header alone is wider than maxColWidth; it then wraps), and
+// no wider than maxColWidth, its long values wrapped. A Column.Width is a
+// minimum.
+func columnWidth(c Column, longest int) (width float64, wrap bool) {
+	head := utf8.RuneCountInString(c.Header) + 2 // room for the filter button
+	w := min(max(longest+1, head, minColWidth), maxColWidth)
+	return max(float64(w), c.Width), longest+1 > maxColWidth
+}
+
+// rowHeight is the height of a row of lines of text, in points.
+func rowHeight(lines int) float64 { return pagesetup.LineHeight*float64(lines) + 3 }
 
 // emit streams one row.
 func (s *Sheet) emit(r Row) error {
@@ -416,6 +478,9 @@ func (s *Sheet) emit(r Row) error {
 			continue
 		}
 		vals[i] = inputValue(c)
+		if s.wrapCol[i] && utf8.RuneCountInString(c)+1 > int(s.colW[i]) {
+			vals[i] = excelize.Cell{StyleID: s.b.st.wrap, Value: vals[i]}
+		}
 	}
 	for i, c := range r.Extra {
 		if nd+i >= len(vals) || c.Value == nil {
@@ -428,7 +493,10 @@ func (s *Sheet) emit(r Row) error {
 			}
 			v = cellText(str)
 		}
-		if c.Tone != Plain {
+		switch {
+		case s.wrapCol[nd+i] && utf8.RuneCountInString(schema.Display(v))+1 > int(s.colW[nd+i]):
+			v = excelize.Cell{StyleID: s.b.st.toneWrap[c.Tone], Value: v}
+		case c.Tone != Plain:
 			v = excelize.Cell{StyleID: s.b.st.tone[c.Tone], Value: v}
 		}
 		vals[nd+i] = v
@@ -442,14 +510,45 @@ func (s *Sheet) emit(r Row) error {
 			v = c.Value
 		}
 		if m.Tone != Plain {
-			vals[m.Col] = excelize.Cell{StyleID: s.b.st.tone[m.Tone], Value: v}
+			style := s.b.st.tone[m.Tone]
+			if c, ok := vals[m.Col].(excelize.Cell); ok && c.StyleID == s.b.st.toneWrap[Plain] {
+				style = s.b.st.toneWrap[m.Tone]
+			}
+			vals[m.Col] = excelize.Cell{StyleID: style, Value: v}
 		}
 		s.note(intake.CellRef(m.Col, r.Num), m.Note)
 	}
-	if err := s.sw.SetRow("A"+strconv.Itoa(r.Num), vals); err != nil {
+	var opts []excelize.RowOpts
+	if lines := s.wrappedLines(vals); lines > 1 {
+		opts = append(opts, excelize.RowOpts{Height: rowHeight(lines)})
+	}
+	if err := s.sw.SetRow("A"+strconv.Itoa(r.Num), vals, opts...); err != nil {
 		return fmt.Errorf("report: sheet %q row %d: %w", s.name, r.Num, err)
 	}
 	return nil
+}
+
+// wrappedLines is how many lines the row's wrapped cells take: the row's
+// height is set from it, so every program shows the whole value.
+func (s *Sheet) wrappedLines(vals []any) int {
+	lines := 1
+	for i, v := range vals {
+		c, ok := v.(excelize.Cell)
+		if !ok || !s.wrapCol[i] || !s.wrapStyle(c.StyleID) {
+			continue
+		}
+		lines = max(lines, pagesetup.WrappedLines(schema.Display(c.Value), int(s.colW[i])-2))
+	}
+	return lines
+}
+
+func (s *Sheet) wrapStyle(id int) bool {
+	for _, w := range s.b.st.toneWrap {
+		if id == w {
+			return true
+		}
+	}
+	return false
 }
 
 // inputValue is how an input cell's text goes into the sheet: a plain
@@ -546,11 +645,19 @@ func cellText(s string) string {
 }
 
 // Save closes any open sheet and writes the workbook to path, creating
-// its folder. The file appears complete or not at all.
+// its folder. The file appears complete or not at all. A sheet added
+// without AddSheet (through the file itself) gets the same print setup.
 func (b *Book) Save(path string) (err error) {
 	if b.open != nil {
 		if err := b.open.Close(); err != nil {
 			return err
+		}
+	}
+	for _, sheet := range b.f.GetSheetList() {
+		if visible, _ := b.f.GetSheetVisible(sheet); visible {
+			if err := b.printSetup(sheet, 0); err != nil {
+				return err
+			}
 		}
 	}
 	dir := filepath.Dir(path)
