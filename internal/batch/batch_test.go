@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/csv"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/onboard/onboard/internal/batch"
 	"github.com/onboard/onboard/internal/config"
+	"github.com/onboard/onboard/internal/connector"
 	"github.com/onboard/onboard/internal/dispatch"
 	"github.com/onboard/onboard/internal/hires"
 	"github.com/onboard/onboard/internal/outcome"
@@ -300,14 +302,9 @@ func TestHRSheetRunPerPersonAndResume(t *testing.T) {
 	if err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("credentials file %s: %v, mode %v", res.Credentials, err, st.Mode())
 	}
-	creds, _ := os.ReadFile(res.Credentials)
-	var passwords []string
-	for i, line := range strings.Split(strings.TrimSpace(string(creds)), "\n") {
-		if i == 0 {
-			continue
-		}
-		f := strings.Split(line, ",")
-		passwords = append(passwords, f[len(f)-1])
+	passwords := credentialPasswords(t, res.Credentials)
+	if len(passwords) != res.NewPasswords {
+		t.Errorf("credentials file has %d passwords, the run says %d", len(passwords), res.NewPasswords)
 	}
 	path := filepath.Join(t.TempDir(), "result.xlsx")
 	if err := report.WriteResult(context.Background(), path, &res.Result, source(res)); err != nil {
@@ -341,6 +338,33 @@ func TestHRSheetRunPerPersonAndResume(t *testing.T) {
 	checkExactlyOnce(t, sb, created)
 }
 
+// credentialPasswords reads the Password column of a credentials file,
+// keyed by account, checking every line is "set".
+func credentialPasswords(t *testing.T, path string) map[string]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(rows) < 2 {
+		t.Fatalf("credentials file %s: %v, %d lines", path, err, len(rows))
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	out := map[string]string{}
+	for _, r := range rows[1:] {
+		if r[col["Status"]] != "set" {
+			t.Errorf("credentials line for %s is %q, want set", r[col["Account"]], r[col["Status"]])
+		}
+		out[r[col["Target"]]+" "+r[col["Account"]]] = r[col["Password"]]
+	}
+	return out
+}
+
 // source is how the report reads the run's input again.
 func source(res *batch.Result) report.Source {
 	return report.Source{Validate: res.ValidateOptions, HRSheet: res.HRSheet, PasswordColumn: res.PasswordColumn}
@@ -363,4 +387,102 @@ func unzipAll(t *testing.T, path string) string {
 		rc.Close()
 	}
 	return all.String()
+}
+
+// lostAnswers sends each create for real but reports its answer as lost,
+// and cannot look anything up: a run killed while its creates were in
+// flight, as far as the credentials are concerned.
+type lostAnswers struct{ connector.Client }
+
+func (l lostAnswers) Create(ctx context.Context, req connector.Request) connector.Outcome {
+	l.Client.Create(ctx, req)
+	return connector.Outcome{Status: connector.Uncertain, Message: "answer lost"}
+}
+
+func (l lostAnswers) Lookup(context.Context, connector.Request) connector.Outcome {
+	return connector.Outcome{Status: connector.Retryable, Message: "lookup unavailable"}
+}
+
+func TestPasswordsFollowTheAccountAcrossAnInterruptedRun(t *testing.T) {
+	sb, cfg := startSandbox(t, sandbox.Options{})
+	p, err := hires.LoadPlan("../../samples/plan.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := cfg.Vendor("acefone")
+	s := v.Settings()
+	real, err := v.Spec.New(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stateDir, credsDir := t.TempDir(), t.TempDir()
+	opt := batch.Options{Input: "../../samples/new-hires.xlsx", Config: cfg, StateDir: stateDir, Plan: p, CredentialsDir: credsDir,
+		Backoff: fastBackoff, Clients: map[string]connector.Client{"acefone": lostAnswers{real}}}
+	first, err := batch.Run(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := credentialLines(t, first.Credentials)
+	unconfirmed := map[string]string{}
+	for _, l := range lines {
+		if l.target == "acefone.user" {
+			if l.status != "not confirmed" {
+				t.Errorf("Acefone %s after a lost answer: %q, want not confirmed", l.account, l.status)
+			}
+			unconfirmed[l.account] = l.password
+		}
+	}
+	if len(unconfirmed) == 0 {
+		t.Fatal("no Acefone password was generated: the test proves nothing")
+	}
+
+	opt.Clients = nil // the vendor answers again
+	second, err := batch.Run(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Credentials != "" && second.Credentials != first.Credentials {
+		t.Errorf("a second credentials file: %s and %s", first.Credentials, second.Credentials)
+	}
+	seen := map[string]int{}
+	for _, l := range credentialLines(t, first.Credentials) {
+		seen[l.target+" "+l.account]++
+		if l.target != "acefone.user" {
+			continue
+		}
+		if l.status != "set" || l.password != unconfirmed[l.account] {
+			t.Errorf("Acefone %s after the rerun: %q with a %s password, want set with the first run's", l.account, l.status,
+				map[bool]string{true: "the same", false: "new"}[l.password == unconfirmed[l.account]])
+		}
+	}
+	for k, n := range seen {
+		if n != 1 {
+			t.Errorf("%s has %d lines, want 1", k, n)
+		}
+	}
+	checkExactlyOnce(t, sb, first.Count(outcome.Created)+len(unconfirmed))
+}
+
+type credLine struct{ target, account, password, status string }
+
+func credentialLines(t *testing.T, path string) []credLine {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(rows) < 2 {
+		t.Fatalf("credentials file %s: %v", path, err)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	var out []credLine
+	for _, r := range rows[1:] {
+		out = append(out, credLine{r[col["Target"]], r[col["Account"]], r[col["Password"]], r[col["Status"]]})
+	}
+	return out
 }

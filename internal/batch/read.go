@@ -72,6 +72,33 @@ func (r *runner) readHires(ctx context.Context) error {
 	for _, d := range b.Records {
 		r.addDerived(d, unresolved)
 	}
+	return r.openCredentials()
+}
+
+// openCredentials opens the input's credentials file when the run will
+// send generated passwords, and gives each record back the password an
+// earlier run sent but never saw confirmed.
+func (r *runner) openCredentials() error {
+	if r.opt.DryRun {
+		return nil
+	}
+	var generated []*hires.Derived
+	for _, d := range r.derived {
+		if d.Generated() {
+			generated = append(generated, d)
+		}
+	}
+	if len(generated) == 0 {
+		return nil
+	}
+	c, err := hires.OpenCredentials(r.opt.CredentialsDir, r.opt.Input)
+	if err != nil {
+		return err
+	}
+	r.creds = c
+	for _, d := range generated {
+		c.Reuse(d)
+	}
 	return nil
 }
 

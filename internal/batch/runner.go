@@ -29,6 +29,8 @@ type runner struct {
 	derived map[int]*hires.Derived // HR sheet runs: record index → derived record
 	// personIndex maps an HR row to its index in res.People.
 	personIndex map[int]int
+	creds       *hires.CredentialsFile // HR sheet runs that generate passwords
+
 	planned     *plan.Plan
 }
 
@@ -75,6 +77,11 @@ func (r *runner) close() {
 	if r.store != nil {
 		r.store.Close()
 	}
+	if r.creds != nil {
+		if err := r.creds.Close(); err != nil {
+			r.opt.Logger.Warn("could not tidy the credentials file", "file", r.creds.Path(), "error", err)
+		}
+	}
 }
 
 // read opens the input and reads it as per-vendor sheets or, with a plan,
@@ -120,9 +127,23 @@ func (r *runner) decide() error {
 	for _, d := range p.Decisions {
 		if d.Result != nil {
 			r.settle(d, d.Result.Status, d.Result.ID, d.Result.Message, 0)
+			r.settleEarlier(d)
 		}
 	}
 	return nil
+}
+
+// settleEarlier marks the generated password of a record an earlier run
+// created as set: that run may have died before saying so.
+func (r *runner) settleEarlier(d plan.Decision) {
+	if r.creds == nil || d.Result.Status != outcome.DoneEarlier {
+		return
+	}
+	if dv := r.derived[d.Item.Tag]; dv != nil && dv.Generated() {
+		if err := r.creds.Settle(dv.Target.ID, dv.Key(), hires.Applied); err != nil {
+			r.opt.Logger.Warn("could not mark a password as set", "file", r.creds.Path(), "error", err)
+		}
+	}
 }
 
 func (r *runner) endpoint(vendor string) (string, bool) {
@@ -145,4 +166,7 @@ func (r *runner) finish(ctx context.Context) {
 	r.res.Interrupted = ctx.Err() != nil && !r.opt.DryRun
 	r.res.Vendors = vendorStats(r.res.Stats)
 	r.res.Settle()
+	if r.creds != nil && r.creds.Count() > 0 {
+		r.res.Credentials, r.res.NewPasswords = r.creds.Path(), r.creds.Count()
+	}
 }

@@ -64,14 +64,8 @@ func (r *runner) send(ctx context.Context) error {
 			return e
 		}}
 	}
-	if len(r.derived) > 0 {
-		creds := hires.NewCredentials(hires.CredentialsPath(opt.CredentialsDir, opt.Input, r.res.Start))
-		d.Recorder = &credentialsRecorder{next: d.Recorder, creds: creds, derived: r.derived, decisions: r.planned.Decisions, done: map[int]bool{}}
-		defer func() {
-			if creds.Count() > 0 {
-				r.res.Credentials, r.res.NewPasswords = creds.Path(), creds.Count()
-			}
-		}()
+	if r.creds != nil {
+		d.Recorder = &credentialsRecorder{next: d.Recorder, creds: r.creds, derived: r.derived, decisions: r.planned.Decisions, run: r.res.RunID, done: map[int]bool{}}
 	}
 	var bar progress.Reporter = nopProgress{}
 	if opt.Progress != nil && len(r.planned.Jobs) > 0 {
@@ -109,14 +103,16 @@ func vendorStats(s dispatch.Stats) []outcome.VendorStats {
 	return out
 }
 
-// credentialsRecorder writes a record's generated passwords to the
-// credentials file right before its first create request, so the file
-// lists exactly the passwords of accounts onboard tried to create.
+// credentialsRecorder keeps the credentials file in step with the sends:
+// a record's generated password is on disk before its first create
+// request, and its line says "set" or "not set" once the vendor answered
+// for sure.
 type credentialsRecorder struct {
 	next      dispatch.Recorder
-	creds     *hires.Credentials
+	creds     *hires.CredentialsFile
 	derived   map[int]*hires.Derived // by record index
 	decisions []plan.Decision
+	run       string // the run ID written on each new line
 
 	mu   sync.Mutex
 	done map[int]bool
@@ -129,7 +125,7 @@ func (c *credentialsRecorder) Begin(job *dispatch.Job, attempt int) error {
 	c.done[tag] = true
 	c.mu.Unlock()
 	if d := c.derived[tag]; first && d != nil && d.Generated() {
-		if _, err := c.creds.Add(d); err != nil {
+		if err := c.creds.Add(d, c.run); err != nil {
 			return fmt.Errorf("keep the generated password before sending: %w", err)
 		}
 	}
@@ -140,8 +136,27 @@ func (c *credentialsRecorder) Begin(job *dispatch.Job, attempt int) error {
 }
 
 func (c *credentialsRecorder) Finish(res dispatch.Result) error {
+	if d := c.derived[c.decisions[res.Job.Index].Item.Tag]; d != nil && d.Generated() {
+		if s, ok := settlement(res); ok {
+			if err := c.creds.Settle(d.Target.ID, d.Key(), s); err != nil {
+				return fmt.Errorf("mark the generated password: %w", err)
+			}
+		}
+	}
 	if c.next == nil {
 		return nil
 	}
 	return c.next.Finish(res)
+}
+
+// settlement says what a job's result means for its generated password:
+// set, certainly not set, or not known yet (false).
+func settlement(res dispatch.Result) (hires.Settlement, bool) {
+	switch {
+	case res.Status == outcome.Created, res.Status == outcome.Exists && res.Job.Reconcile:
+		return hires.Applied, true // ours, or our own in-flight create found again
+	case res.Status == outcome.Exists, res.Status == outcome.Invalid:
+		return hires.NotApplied, true
+	}
+	return 0, false
 }

@@ -62,6 +62,9 @@ func (b *Book) writeFacts(sheet string, s Summary) error {
 	f := b.f
 	widths := map[int]int{}
 	row := 1
+	// Titles and fact values run on into the empty cells to their right,
+	// so only labels and tables set the column widths.
+	measure := false
 	set := func(col int, v any, style int) error {
 		cell := cellName(col, row)
 		if str, ok := v.(string); ok {
@@ -75,7 +78,7 @@ func (b *Book) writeFacts(sheet string, s Summary) error {
 				return err
 			}
 		}
-		if n := utf8.RuneCountInString(schema.Display(v)); n > widths[col] {
+		if n := utf8.RuneCountInString(schema.Display(v)); n > widths[col] && measure {
 			widths[col] = n
 		}
 		return nil
@@ -83,12 +86,13 @@ func (b *Book) writeFacts(sheet string, s Summary) error {
 	if err := set(0, s.Title, b.st.title); err != nil {
 		return fmt.Errorf("report: summary: %w", err)
 	}
-	delete(widths, 0) // the title may overflow into the next cells
 	row += 2
 	for _, fact := range s.Facts {
+		measure = true
 		if err := set(0, fact.Label, b.st.label); err != nil {
 			return fmt.Errorf("report: summary: %w", err)
 		}
+		measure = false
 		if err := set(1, fact.Value, b.st.tone[fact.Tone]); err != nil {
 			return fmt.Errorf("report: summary: %w", err)
 		}
@@ -100,6 +104,7 @@ func (b *Book) writeFacts(sheet string, s Summary) error {
 			return fmt.Errorf("report: summary: %w", err)
 		}
 		row++
+		measure = true
 		for i, h := range t.Header {
 			if err := set(i, h, b.st.header); err != nil {
 				return fmt.Errorf("report: summary: %w", err)
@@ -114,6 +119,7 @@ func (b *Book) writeFacts(sheet string, s Summary) error {
 			}
 			row++
 		}
+		measure = false
 		if t.Note != "" {
 			if err := set(0, t.Note, 0); err != nil {
 				return fmt.Errorf("report: summary: %w", err)
