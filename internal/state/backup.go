@@ -215,3 +215,21 @@ func syncDir(dir string) error {
 	}
 	return nil
 }
+
+// staleAge is how old a temporary file left by a crashed run must be
+// before Open removes it; younger ones may belong to a run starting now.
+const staleAge = time.Hour
+
+// removeStale removes temporary files that a run killed while creating,
+// restoring or backing up the state left in dir. Errors are ignored: the
+// files are only clutter.
+func removeStale(dir string, now time.Time) {
+	for _, pattern := range []string{FileName + ".new-*", FileName + ".restore-*", BackupName + ".tmp-*"} {
+		names, _ := filepath.Glob(filepath.Join(dir, pattern))
+		for _, name := range names {
+			if fi, err := os.Lstat(name); err == nil && fi.Mode().IsRegular() && now.Sub(fi.ModTime()) > staleAge {
+				_ = os.Remove(name)
+			}
+		}
+	}
+}

@@ -442,3 +442,65 @@ func TestChangedBeforeWriteOpen(t *testing.T) {
 	}
 	t.Log(p)
 }
+
+func TestStaleTemporaryFilesRemoved(t *testing.T) {
+	dir := t.TempDir()
+	open(t, dir).Close()
+	old := time.Now().Add(-2 * time.Hour)
+	var stale, fresh []string
+	for _, name := range []string{FileName + ".new-1", FileName + ".restore-2", BackupName + ".tmp-3"} {
+		p := filepath.Join(dir, name)
+		writeFile(t, p, []byte("x"))
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+		stale = append(stale, p)
+		writeFile(t, p+"b", []byte("x"))
+		fresh = append(fresh, p+"b")
+	}
+	open(t, dir).Close()
+	for _, p := range stale {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("stale %s kept", filepath.Base(p))
+		}
+	}
+	for _, p := range fresh {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("recent %s removed: %v", filepath.Base(p), err)
+		}
+	}
+}
+
+// TestMissingStateWithBackup: state.db deleted but state.db.bak there is
+// not a fresh start.
+func TestMissingStateWithBackup(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	fillState(t, s, 0, 5)
+	if err := s.Checkpoint(); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if err := os.Remove(filepath.Join(dir, FileName)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(dir, Options{})
+	if !errors.As(err, new(*DamagedError)) || !strings.Contains(err.Error(), "is damaged: the file is missing, although state.db.bak shows") ||
+		!strings.Contains(err.Error(), wayOut) {
+		t.Fatalf("Open = %v, want *DamagedError", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, FileName)); err == nil {
+		t.Error("a refused Open created state.db")
+	}
+	s, err = Open(dir, Options{UseBackup: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if r := s.Restored(); r == nil || !r.FromBackup || r.KeptAs != "" || countEntries(t, s) != 5 {
+		t.Fatalf("Restored = %+v", r)
+	}
+	if s.Created() {
+		t.Error("a restored state reported as created")
+	}
+}

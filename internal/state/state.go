@@ -182,15 +182,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		opts.Now = time.Now
 	}
 	path := filepath.Join(dir, FileName)
-	created, err := ensureFile(path, opts)
-	if err != nil {
-		return nil, err
-	}
-	h, err := verify(path, dir, opts.LockTimeout)
-	var rec *Recovery
-	if _, ok := asProblem(err); ok {
-		h, rec, err = getPast(dir, path, err, opts)
-	}
+	h, created, rec, err := prove(dir, path, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -203,6 +195,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	db.MaxBatchDelay = opts.BatchDelay
+	removeStale(dir, time.Now())
 	if err := db.Update(func(tx *bolt.Tx) error { return prepare(tx, dir, opts.Input, opts.Now()) }); err != nil {
 		_ = db.Close()
 		var ve *VersionError
@@ -212,6 +205,31 @@ func Open(dir string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("state: %s: %w", path, err)
 	}
 	return &Store{db: db, dir: dir, now: opts.Now, created: created, restored: rec, previous: h}, nil
+}
+
+// prove creates a missing state or verifies the existing one, getting
+// past damage as opts allow. created reports a new state; rec, how damage
+// was got past.
+func prove(dir, path string, opts Options) (h header, created bool, rec *Recovery, err error) {
+	if missingWithBackup(dir, path) {
+		err = damage("the file is missing, although " + BackupName + " shows that earlier runs used this state directory")
+	} else if created, err = ensureFile(path, opts); err == nil {
+		h, err = verify(path, dir, opts.LockTimeout)
+	}
+	if _, ok := asProblem(err); ok {
+		h, rec, err = getPast(dir, path, err, opts)
+	}
+	return h, created, rec, err
+}
+
+// missingWithBackup reports whether state.db is gone but state.db.bak is
+// there: the state was deleted, which is not a fresh start.
+func missingWithBackup(dir, path string) bool {
+	if _, err := os.Lstat(path); !errors.Is(err, fs.ErrNotExist) {
+		return false
+	}
+	_, err := os.Lstat(filepath.Join(dir, BackupName))
+	return err == nil
 }
 
 // ensureFile creates a missing state file; it reports whether it did.
@@ -263,11 +281,13 @@ func getPast(dir, path string, found error, opts Options) (header, *Recovery, er
 	if !useBak && !opts.SetAsideDamaged {
 		return header{}, nil, d
 	}
-	kept, err := setAside(path, opts.Now())
-	if err != nil {
-		return header{}, nil, err
+	rec := &Recovery{Damage: d}
+	if _, err := os.Lstat(path); err == nil {
+		if rec.KeptAs, err = setAside(path, opts.Now()); err != nil {
+			return header{}, nil, err
+		}
 	}
-	rec := &Recovery{Damage: d, KeptAs: kept}
+	var err error
 	if useBak {
 		rec.FromBackup, rec.BackupTime = true, d.BackupTime
 		err = restoreBackup(d.Backup, path)
