@@ -124,8 +124,11 @@ func (b *Book) makeStyles() error {
 	var err error
 	border := []excelize.Border{{Type: "bottom", Color: "808080", Style: 1}}
 	// A header wider than its column, and a long value in a column
-	// capped at maxColWidth, wrap instead of being cut off.
+	// capped at maxColWidth, wrap instead of being cut off. A wrapped
+	// value keeps the bottom alignment of the cells beside it, so its last
+	// line reads on one line with them.
 	top := &excelize.Alignment{WrapText: true, Vertical: "top"}
+	wrap := &excelize.Alignment{WrapText: true}
 	if b.st.header, err = b.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true},
 		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"D9E1F2"}}, Border: border, Alignment: top}); err != nil {
 		return err
@@ -137,7 +140,7 @@ func (b *Book) makeStyles() error {
 		if b.st.tone[t], err = b.f.NewStyle(&excelize.Style{Font: &excelize.Font{Color: c.font}, Fill: fill}); err != nil {
 			return err
 		}
-		if b.st.toneWrap[t], err = b.f.NewStyle(&excelize.Style{Font: &excelize.Font{Color: c.font}, Fill: fill, Alignment: top}); err != nil {
+		if b.st.toneWrap[t], err = b.f.NewStyle(&excelize.Style{Font: &excelize.Font{Color: c.font}, Fill: fill, Alignment: wrap}); err != nil {
 			return err
 		}
 		if b.st.headerTone[t], err = b.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Color: c.font},
@@ -151,8 +154,10 @@ func (b *Book) makeStyles() error {
 	if b.st.label, err = b.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}}); err != nil {
 		return err
 	}
+	if b.st.toneWrap[Plain], err = b.f.NewStyle(&excelize.Style{Alignment: wrap}); err != nil {
+		return err
+	}
 	b.st.wrap, err = b.f.NewStyle(&excelize.Style{Alignment: top})
-	b.st.toneWrap[Plain] = b.st.wrap
 	return err
 }
 
@@ -479,7 +484,7 @@ func (s *Sheet) emit(r Row) error {
 		}
 		vals[i] = inputValue(c)
 		if s.wrapCol[i] && utf8.RuneCountInString(c)+1 > int(s.colW[i]) {
-			vals[i] = excelize.Cell{StyleID: s.b.st.wrap, Value: vals[i]}
+			vals[i] = excelize.Cell{StyleID: s.b.st.toneWrap[Plain], Value: vals[i]}
 		}
 	}
 	for i, c := range r.Extra {
