@@ -82,7 +82,7 @@ func (p *Plan) Read(f intake.File) (people []*Person, probs []*Problem, sheet st
 		}
 		if examplerow.Matches(example, row.Cells) {
 			probs = append(probs, &Problem{Severity: SeverityNote, Sheet: sheet, Row: row.Num, Rule: examplerow.Rule,
-				Message: examplerow.Sentence(row.Num)})
+				Message: examplerow.Detail})
 			continue
 		}
 		person, rowProbs := r.Person(row)

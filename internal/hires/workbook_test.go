@@ -276,7 +276,7 @@ func TestUntouchedTemplateExampleIsSkipped(t *testing.T) {
 		}
 	}
 	if len(notes) != 1 || notes[0].Severity != SeverityNote || notes[0].Row != 2 ||
-		notes[0].Message != "Row 2 is the template's example row: skipped, never sent" {
+		notes[0].Message != "The template's example row, left as written: skipped, never sent" {
 		t.Errorf("example notes = %s", dump(notes))
 	}
 	if b.Count(SeverityError) != 0 {

@@ -28,7 +28,6 @@ func (p *plan) isExample(row *intake.Row) bool {
 // skipExample notes that the example row was skipped: it is neither
 // counted nor handed on, so it is never sent.
 func (r *run) skipExample(p *plan, row int) {
-	detail := examplerow.Sentence(row)
 	r.keep(Issue{Target: p.target.ID, Sheet: p.sheet.Name, Row: row, Rule: RuleExampleRow, Severity: Note, Col: -1,
-		Message: p.where + ": " + examplerow.Skipped(row), Detail: detail})
+		Message: p.where + ": " + examplerow.Skipped(row), Detail: examplerow.Detail})
 }

@@ -30,11 +30,9 @@ func Skipped(row int) string {
 	return fmt.Sprintf("row %d is the template's example row: skipped, never sent", row)
 }
 
-// Sentence is Skipped as a sentence of its own: "Row 2 is ...".
-func Sentence(row int) string {
-	s := Skipped(row)
-	return strings.ToUpper(s[:1]) + s[1:]
-}
+// Detail says the same as Skipped where the row is given beside it (a
+// problem's row field, "row 2: ..." in a listing).
+const Detail = "The template's example row, left as written: skipped, never sent"
 
 // Value is a field's example cell as a template writes it (nil when the
 // field has no example): whole numbers as numbers, TRUE/FALSE as logical

@@ -62,7 +62,7 @@ func TestSkippedWording(t *testing.T) {
 	if got := Skipped(2); got != "row 2 is the template's example row: skipped, never sent" {
 		t.Errorf("Skipped = %q", got)
 	}
-	if got := Sentence(7); got != "Row 7 is the template's example row: skipped, never sent" {
-		t.Errorf("Sentence = %q", got)
+	if Detail != "The template's example row, left as written: skipped, never sent" {
+		t.Errorf("Detail = %q", Detail)
 	}
 }
