@@ -188,9 +188,11 @@ func TestKillNineAtManyPointsThenResume(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end")
 	}
-	base, cfg := startSandboxProcess(t, "--latency", "15ms", "--lost-rate", "0.05", "--seed", "11")
+	base, cfg := startSandboxProcess(t, "--latency", "30ms", "--lost-rate", "0.05", "--seed", "11")
 	stateDir := t.TempDir()
-	args := []string{"run", sampleWorkbook, "--config", cfg, "--state", stateDir, "--yes", "--json", "--no-report", "--quiet"}
+	// Two requests in flight per vendor keep each run long enough (about a
+	// second) for most kill points to land mid-run.
+	args := []string{"run", sampleWorkbook, "--config", cfg, "--state", stateDir, "--yes", "--json", "--no-report", "--quiet", "--concurrency", "2"}
 	rng := rand.New(rand.NewPCG(42, 42))
 	kills := 0
 	for i := 0; i < 12; i++ {
@@ -200,7 +202,7 @@ func TestKillNineAtManyPointsThenResume(t *testing.T) {
 			cancel()
 			t.Fatal(err)
 		}
-		delay := time.Duration(20+rng.IntN(600)) * time.Millisecond
+		delay := time.Duration(20+rng.IntN(250)) * time.Millisecond
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
 		select {

@@ -164,14 +164,10 @@ func suggestFlag(cmd *cobra.Command, typed string) string {
 	return best
 }
 
-// commands holds subcommands registered by an init function in their own
-// file. Being replaced by the explicit list in subcommands; newRoot adds
-// any registered here that the list does not name.
-var commands []func(*terminal.IO) *cobra.Command
-
 // subcommands lists onboard's commands in the order help shows them.
 func subcommands() []func(*terminal.IO) *cobra.Command {
 	return []func(*terminal.IO) *cobra.Command{
+		newInitCmd,
 		newRunCmd,
 		newValidateCmd,
 		newTemplateCmd,
@@ -197,7 +193,7 @@ func newRoot(io *terminal.IO) *cobra.Command {
 	root.SetErr(io.ErrOut)
 	root.SetFlagErrorFunc(flagError)
 	added := make(map[string]bool)
-	for _, c := range append(subcommands(), commands...) {
+	for _, c := range subcommands() {
 		sub := c(io)
 		if added[sub.Name()] {
 			continue

@@ -21,7 +21,7 @@
 //	for _, p := range batch.Problems { ... }    // traced to HR cells
 //	// run only:
 //	err = plan.Resolve(ctx, coveRoles)          // before Process, when plan.Pending() is not empty
-//	creds := hires.NewCredentials(hires.CredentialsPath("reports", input, time.Now()))
+//	creds, err := hires.OpenCredentials("reports", input) // one file per input, kept across runs
 //	for _, d := range batch.Ready() { creds.Add(d); send(d.Record) }
 //
 // Generated passwords live only in memory and in the credentials file
