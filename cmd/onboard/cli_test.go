@@ -239,7 +239,7 @@ func TestCommandsAreListedOnceInOrder(t *testing.T) {
 	for _, c := range newRoot(io).Commands() {
 		names = append(names, c.Name())
 	}
-	want := []string{"run", "validate", "template", "targets", "sandbox", "version"}
+	want := []string{"init", "run", "validate", "template", "targets", "sandbox", "version"}
 	if !slices.Equal(names[:min(len(names), len(want))], want) {
 		t.Errorf("commands %v, want %v first", names, want)
 	}
