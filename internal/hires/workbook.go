@@ -447,7 +447,7 @@ func writeInstructions(x *excelize.File, p *Plan, cols []TemplateColumn, example
 		style := l.style
 		if style == 0 {
 			style = wrap
-			h := pagesetup.LineHeight*float64(pagesetup.WrappedLines(l.text, instructionsWidth)) + 4
+			h := pagesetup.LineHeight*float64(pagesetup.WrappedLines(l.text, pagesetup.TextRoom(instructionsWidth))) + 4
 			if err := x.SetRowHeight(sheet, row, h); err != nil {
 				return fmt.Errorf("sizing the Instructions sheet: %w", err)
 			}

@@ -227,7 +227,7 @@ func TestHRWorkbookPrintsLandscapeOneWide(t *testing.T) {
 		}
 		if len(cells) == 1 && len(cells[0]) > instructionsWidth {
 			h, _ := x.GetRowHeight("Instructions", r+1)
-			if want := float64(pagesetup.WrappedLines(cells[0], instructionsWidth)) * pagesetup.LineHeight; h < want {
+			if want := float64(pagesetup.WrappedLines(cells[0], pagesetup.TextRoom(instructionsWidth))) * pagesetup.LineHeight; h < want {
 				t.Errorf("Instructions row %d is %g points tall for %g points of text", r+1, h, want)
 			}
 		}

@@ -93,7 +93,7 @@ func (b *builder) instructions(targets []*schema.Target) error {
 		if l.style == b.styles.wrapped {
 			// Programs differ in fitting a row to wrapped text on opening;
 			// an explicit height makes every one show all of it.
-			h := pagesetup.LineHeight*float64(pagesetup.WrappedLines(l.text, instructionsWidth)) + 4
+			h := pagesetup.LineHeight*float64(pagesetup.WrappedLines(l.text, pagesetup.TextRoom(instructionsWidth))) + 4
 			if err := b.f.SetRowHeight(sheet, row, h); err != nil {
 				return err
 			}

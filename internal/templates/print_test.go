@@ -113,7 +113,7 @@ func TestInstructionsAreOneWideWrappedColumn(t *testing.T) {
 			t.Errorf("Instructions %s (%d characters) is not wrapped", cell, utf8.RuneCountInString(cells[0]))
 		}
 		h, _ := f.GetRowHeight(InstructionsSheet, r+1)
-		if want := float64(pagesetup.WrappedLines(cells[0], 100)) * pagesetup.LineHeight; h < want {
+		if want := float64(pagesetup.WrappedLines(cells[0], pagesetup.TextRoom(100))) * pagesetup.LineHeight; h < want {
 			t.Errorf("Instructions row %d is %g points tall for %g points of text", r+1, h, want)
 		}
 	}

@@ -84,6 +84,12 @@ func WrappedLines(text string, room int) int {
 	return lines
 }
 
+// TextRoom is how many characters of 11-point body text a line of a
+// column width characters wide holds, conservatively: a column is
+// measured in digit widths, and prose averages narrower (in LibreOffice
+// and Excel a 100-wide column holds about 118 characters of prose).
+func TextRoom(width float64) int { return int(width * 1.08) }
+
 // Setup is a sheet's print setup as read back from a workbook, for tests.
 type Setup struct {
 	Landscape   bool
