@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"math"
 	"os"
 )
 
@@ -184,6 +185,9 @@ func walkFile(path string) (layout, error) {
 		return layout{}, err
 	}
 	if m.pgid > uint64(size)/uint64(ps) {
+		if m.pgid > math.MaxInt64/uint64(ps) {
+			return layout{}, damage(fmt.Sprintf("its header names %d pages, more than any file can hold", m.pgid))
+		}
 		want := m.pgid * uint64(ps)
 		return layout{}, damage(fmt.Sprintf("the file is cut short: it has %d bytes but its header says the data runs to %d bytes (%s missing at the end)",
 			size, want, plural(want-uint64(size), "byte")))
@@ -209,28 +213,30 @@ func currentMeta(f io.ReaderAt, ps int, size int64) (meta, error) {
 	}
 	var ms [2]meta
 	var ok [2]bool
+	var flags [2]uint16
 	buf := make([]byte, ps)
 	for i := range ms {
 		if _, err := f.ReadAt(buf, int64(i*ps)); err != nil {
 			return meta{}, damage(fmt.Sprintf("its header page %d cannot be read: %v", i, err))
 		}
 		ms[i], ok[i] = parseMeta(buf)
-		if ok[i] && (ne.Uint16(buf[8:]) != metaFlag) {
-			ok[i] = false
-		}
+		flags[i] = ne.Uint16(buf[8:])
 	}
 	a, b := 0, 1
 	if ms[1].txid > ms[0].txid {
 		a, b = 1, 0
 	}
-	var m meta
+	pick := a // exactly bbolt's choice: the newer valid meta, else the other
 	switch {
 	case ok[a]:
-		m = ms[a]
 	case ok[b]:
-		m = ms[b]
+		pick = b
 	default:
 		return meta{}, damage("both of its header pages are damaged (if it is not an onboard state file, move it away)")
+	}
+	m := ms[pick]
+	if flags[pick] != metaFlag {
+		return meta{}, damage(fmt.Sprintf("its header page %d is marked as another kind of page", pick))
 	}
 	if int(m.pageSize) != ps {
 		return meta{}, damage(fmt.Sprintf("its header pages disagree about the page size (%d and %d bytes)", ps, m.pageSize))
