@@ -6,6 +6,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -219,7 +220,7 @@ func TestArgumentErrorsSayWhatIsMissing(t *testing.T) {
 			RunE: func(*cobra.Command, []string) error { ran = true; return nil }}
 		check.Flags().String("plan", "", "")
 		root.AddCommand(check)
-		code := execute(io, root, append([]string{"check"}, c.args...))
+		code := execute(context.Background(), io, root, append([]string{"check"}, c.args...))
 		if code != exitUnusable || ran || !strings.Contains(errOut.String(), c.want) {
 			t.Errorf("%q: exit %d (ran %v), stderr %q; want exit %d and %q", c.args, code, ran, errOut.String(), exitUnusable, c.want)
 		}

@@ -29,7 +29,7 @@ const runAsOnboard = "ONBOARD_TEST_RUN_MAIN"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(runAsOnboard) == "1" {
-		os.Exit(run(terminal.System(), os.Args[1:]))
+		main() // the real entry point, signal handling included
 	}
 	os.Exit(m.Run())
 }

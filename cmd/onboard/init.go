@@ -16,7 +16,6 @@ import (
 	"github.com/onboard/onboard/internal/terminal"
 )
 
-
 // The files `onboard init` writes, kept as files so they read as what IT
 // gets. Tests load both with the real parsers.
 var (

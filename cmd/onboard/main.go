@@ -7,10 +7,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/agnivade/levenshtein"
 	"github.com/spf13/cobra"
@@ -205,17 +208,48 @@ func newRoot(io *terminal.IO) *cobra.Command {
 }
 
 func main() {
-	os.Exit(run(terminal.System(), os.Args[1:]))
+	io := terminal.System()
+	ctx, stop := interruptible(context.Background(), io)
+	code := execute(ctx, io, newRoot(io), os.Args[1:])
+	stop()
+	os.Exit(code)
 }
 
-// run executes the command line and returns the process exit code.
-func run(io *terminal.IO, args []string) int { return execute(io, newRoot(io), args) }
+// run executes the command line without signal handling (tests) and
+// returns the process exit code.
+func run(io *terminal.IO, args []string) int {
+	return execute(context.Background(), io, newRoot(io), args)
+}
+
+// interruptible is the one place signals are handled: the first Ctrl-C
+// (or SIGTERM) cancels the context, so commands stop starting new work,
+// let what is in flight finish and write what they have; a second one
+// quits at once.
+func interruptible(parent context.Context, io *terminal.IO) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(parent)
+	interrupts := make(chan os.Signal, 2)
+	signal.Notify(interrupts, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case <-interrupts:
+		case <-ctx.Done():
+			return
+		}
+		fmt.Fprintln(io.ErrOut, "\ninterrupted: finishing what is in flight, then writing the state and report (Ctrl-C again quits at once)")
+		cancel()
+		if _, ok := <-interrupts; ok {
+			fmt.Fprintln(io.ErrOut, "onboard: quit at once; the state is consistent, rerun to resume")
+			os.Exit(exitInterrupted)
+		}
+	}()
+	return ctx, func() { signal.Stop(interrupts); cancel() }
+}
 
 // execute runs root with args, prints any error for a person, and returns
 // the exit code.
-func execute(io *terminal.IO, root *cobra.Command, args []string) int {
+func execute(ctx context.Context, io *terminal.IO, root *cobra.Command, args []string) int {
 	root.SetArgs(args)
-	err := root.Execute()
+	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK
 	}

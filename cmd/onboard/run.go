@@ -7,11 +7,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -28,7 +26,6 @@ import (
 	"github.com/onboard/onboard/internal/terminal"
 	"github.com/onboard/onboard/internal/validate"
 )
-
 
 type runFlags struct {
 	config, target, report, stateDir, logFormat, plan, resultsCSV string
@@ -151,8 +148,7 @@ func runRun(parent context.Context, io *terminal.IO, input string, f *runFlags) 
 			return exitWith(exitUnusable, err)
 		}
 	}
-	ctx, cancel := interruptible(parent, io)
-	defer cancel()
+	ctx := parent // cancelled by main's interrupt handler
 	res, runErr := batch.Run(ctx, opt)
 	if runErr != nil && (res == nil || unusable(runErr)) {
 		return exitWith(exitUnusable, runErr)
@@ -315,28 +311,6 @@ func (f *runFlags) batchOptions(io *terminal.IO, input string, s *runSetup, logg
 		opt.Plan = p
 	}
 	return opt, nil
-}
-
-// interruptible returns a context cancelled by the first Ctrl-C (in-flight
-// requests finish, the rest is not sent); a second one quits at once.
-func interruptible(parent context.Context, io *terminal.IO) (context.Context, func()) {
-	ctx, cancel := context.WithCancel(parent)
-	interrupts := make(chan os.Signal, 2)
-	signal.Notify(interrupts, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		select {
-		case <-interrupts:
-		case <-ctx.Done():
-			return
-		}
-		fmt.Fprintln(io.ErrOut, "\ninterrupted: finishing requests in flight, then writing the state and report (Ctrl-C again quits at once)")
-		cancel()
-		if _, ok := <-interrupts; ok {
-			fmt.Fprintln(io.ErrOut, "onboard: quit at once; the state is consistent, rerun to resume")
-			os.Exit(exitInterrupted)
-		}
-	}()
-	return ctx, func() { signal.Stop(interrupts); cancel() }
 }
 
 // confirm asks a person before real accounts are created, naming only

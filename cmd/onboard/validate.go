@@ -5,11 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -23,7 +20,6 @@ import (
 	"github.com/onboard/onboard/internal/terminal"
 	"github.com/onboard/onboard/internal/validate"
 )
-
 
 // How many errors and warnings the plain-text summary lists; the report
 // and --json have them all.
@@ -86,8 +82,7 @@ func runValidate(parent context.Context, io *terminal.IO, input string, f *valid
 	if f.report != "" && !strings.EqualFold(filepath.Ext(f.report), ".xlsx") {
 		return exitWith(exitUnusable, fmt.Errorf("--report %s: the report is a workbook; give a path ending in .xlsx", f.report))
 	}
-	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx := parent // cancelled by main's interrupt handler
 
 	cfgPath, err := f.loadDefaults()
 	if err != nil {

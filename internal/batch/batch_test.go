@@ -486,3 +486,55 @@ func credentialLines(t *testing.T, path string) []credLine {
 	}
 	return out
 }
+
+// TestDryRunAgreesWithTheRealRun runs each sample dry, then for real on
+// the same sandbox: the dry run's "would create" records are exactly the
+// ones created, and its ready people are exactly the ones all done.
+func TestDryRunAgreesWithTheRealRun(t *testing.T) {
+	p, err := hires.LoadPlan("../../samples/plan.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, input string
+		plan        *hires.Plan
+	}{{"HR sheet", "../../samples/new-hires.xlsx", p}, {"per-vendor sheets", sample, nil}} {
+		t.Run(c.name, func(t *testing.T) {
+			sb, cfg := startSandbox(t, sandbox.Options{})
+			opt := batch.Options{Input: c.input, Config: cfg, StateDir: t.TempDir(), Plan: c.plan, CredentialsDir: t.TempDir(), Backoff: fastBackoff}
+			dryOpt := opt
+			dryOpt.DryRun = true
+			dry, err := batch.Run(context.Background(), dryOpt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := len(sb.Ledger().Created["acefone.user"]); n != 0 {
+				t.Fatalf("the dry run created %d records", n)
+			}
+			real, err := batch.Run(context.Background(), opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(dry.Records) != len(real.Records) || dry.Count(outcome.WouldCreate) == 0 {
+				t.Fatalf("dry run %d records (%d would create), real run %d", len(dry.Records), dry.Count(outcome.WouldCreate), len(real.Records))
+			}
+			for i, d := range dry.Records {
+				r := real.Records[i]
+				if (d.Status == outcome.WouldCreate) != (r.Status == outcome.Created) || d.Key != r.Key || d.Target != r.Target {
+					t.Errorf("%s row %d %s: dry run %v, real run %v (%s)", d.Sheet, d.Row, d.Target, d.Status, r.Status, r.Message)
+				}
+				if d.Status == outcome.Invalid && d.Message != r.Message {
+					t.Errorf("row %d: the dry run says %q, the real run %q", d.Row, d.Message, r.Message)
+				}
+			}
+			for i, d := range dry.People {
+				if (d.Status == outcome.Ready) != (real.People[i].Status == outcome.AllDone) {
+					t.Errorf("%s: dry run %v, real run %v", d.Name, d.Status, real.People[i].Status)
+				}
+			}
+			if c.plan != nil && dry.Count(outcome.Unresolved) != 0 {
+				t.Errorf("the sandbox can resolve every Cove role name, yet %d records are unresolved", dry.Count(outcome.Unresolved))
+			}
+		})
+	}
+}

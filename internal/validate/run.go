@@ -113,11 +113,14 @@ func (r *run) sheetTarget(name string, forced *schema.Target, csv bool) *schema.
 	return forced
 }
 
+// hrHint points an HR new-hire sheet, read without its plan, at --plan.
+const hrHint = "If this is a new-hire sheet with one row per person, give its onboarding plan: --plan plan.yaml (write a starter one with 'onboard init')"
+
 func (r *run) nothingToCheck(csv bool, names []string) error {
 	path := r.in.Path()
 	if csv {
 		return &intake.UnusableError{Path: path, Reason: "cannot tell which target this CSV file is for",
-			Fix: fmt.Sprintf("name the file after a target ID (for example netsapiens.user.csv) or pass --target with one of: %s", targetIDs())}
+			Fix: fmt.Sprintf("%s; or, for a per-vendor file, name it after a target ID (for example netsapiens.user.csv) or pass --target with one of: %s", hrHint, targetIDs())}
 	}
 	var labels []string
 	for _, t := range registry.Targets() {
@@ -129,8 +132,8 @@ func (r *run) nothingToCheck(csv bool, names []string) error {
 	}
 	return &intake.UnusableError{Path: path,
 		Reason: fmt.Sprintf("no sheet is named after a target (sheets: %s)", strings.Join(q, ", ")),
-		Fix: fmt.Sprintf("rename the sheet with the new hires to one of %s, or pass --target with one of: %s",
-			strings.Join(labels, ", "), targetIDs())}
+		Fix: fmt.Sprintf("%s; or, for per-vendor sheets, rename each to one of %s, or pass --target with one of: %s",
+			hrHint, strings.Join(labels, ", "), targetIDs())}
 }
 
 func (r *run) where(sheet string) string {
