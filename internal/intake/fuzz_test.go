@@ -1,9 +1,13 @@
 package intake
 
 import (
+	"archive/zip"
+	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -22,6 +26,11 @@ func checkFile(t *testing.T, path string) {
 		return
 	}
 	defer f.Close()
+	checkSheets(t, f)
+}
+
+// checkSheets reads every sheet of an opened file; see checkFile.
+func checkSheets(t *testing.T, f File) {
 	for _, sheet := range f.SheetNames() {
 		rr, err := f.Rows(sheet)
 		if err != nil {
@@ -81,7 +90,7 @@ func checkCells(t *testing.T, cells []string) {
 
 // FuzzCSV feeds arbitrary bytes to Open as a .csv file. Run it with
 //
-//	go test ./internal/intake -run XXX -fuzz FuzzCSV -fuzztime 20s
+//	go test ./internal/intake -run XXX -fuzz FuzzCSV -fuzztime 60s
 func FuzzCSV(f *testing.F) {
 	for _, seed := range []string{
 		"First,Last\nJane,Smith\n",
@@ -93,11 +102,18 @@ func FuzzCSV(f *testing.F) {
 		"a,b\r1,2\r",
 		" , \n\n x \n",
 		"a, \"b\"\n1, \"2, 3\" \n",
+		"Name,Group\r\nAnn,Day Shift\rBob,Night\r\n", // lone CR in a CRLF file
+		"a,b\r\"x\ry\",2\r\n3,\"\r\"\r",              // CRs inside quotes stay data
+		"Name,Email\nBob,b\x00@x\n",                  // NUL in a cell
+		"Name,Note\nAnn,\x1b[1m\x07\n",               // ESC and BEL are data
 	} {
 		f.Add([]byte(seed))
 	}
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > maxFuzzInput {
+			return
+		}
 		p := filepath.Join(dir, "fuzz.csv")
 		if err := os.WriteFile(p, data, 0o600); err != nil {
 			t.Fatal(err)
@@ -106,23 +122,98 @@ func FuzzCSV(f *testing.F) {
 	})
 }
 
-// FuzzXLSX puts arbitrary worksheet XML and shared strings into an
-// otherwise valid workbook. Each run opens a workbook (a few ms), so
-// minimising a new input can take the whole default minute; keep it short:
+// maxFuzzInput bounds fuzzed inputs, so each run stays fast and a new
+// input is minimised in seconds.
+const maxFuzzInput = 16 << 10
+
+// FuzzXLSX puts arbitrary worksheet XML and shared strings into a
+// workbook. The rest of the workbook (sheet list, styles) is opened once;
+// each run only unzips and reads the fuzzed parts, so it runs thousands
+// of times a minute with
 //
-//	go test ./internal/intake -run XXX -fuzz FuzzXLSX -fuzztime 20s -fuzzminimizetime 20x
+//	go test ./internal/intake -run XXX -fuzz FuzzXLSX -fuzztime 60s
+//
+// FuzzWorkbook covers opening whole workbooks.
 func FuzzXLSX(f *testing.F) {
 	f.Add(sheetXML(`<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="inlineStr"><is><t>Ext</t></is></c></row><row r="3"><c r="A3" s="1"><v>7</v></c><c r="B3" s="2"><v>46037.5</v></c></row>`),
 		`<si><t>Name</t></si><si><r><t>王</t></r><r><t>芳</t></r></si>`)
-	f.Add(sheetXML(`<row><c t="b"><v>1</v></c><c t="e"><v>#N/A</v></c><c t="d"><v>2026-01-15T09:30:00Z</v></c></row><row><c><f>1+1</f><v>2</v></c><c s="5"><v>1.5</v></c></row>`), ``)
+	f.Add(`<worksheet><sheetData><row><c t="b"><v>1</v></c><c t="e"><v>#N/A</v></c><c t="d"><v>2026-01-15T09:30:00Z</v></c></row><row><c><f>1+1</f><v>2</v></c><c s="5"><v>1.5</v></c><c><f>A1</f></c></row></sheetData></worksheet>`, ``)
 	f.Add(`<x:worksheet xmlns:x="urn:x"><!-- c --><x:sheetData><x:row r="2" a="&gt;>"><x:c r="C2"><x:v><![CDATA[12]]></x:v></x:c></x:row></x:sheetData></x:worksheet>`, `<si><t>_x000D_&amp;</t><rPh><t>ignored</t></rPh></si>`)
-	f.Add(sheetXML(`<row r="5"><c r="XFD5" s="9"><v>1E+300</v></c></row><row r="4"></row>`), `<si/>`)
-	dir := f.TempDir()
+	f.Add(`<worksheet><sheetData><row r="5"><c r="XFD5" s="9"><v>1E+300</v></c></row><row r="4"></row></sheetData></worksheet>`, `<si/>`)
+	f.Add(`<worksheet><sheetData><row><c t="inlineStr"><is><t>a`+"\x00"+`b&#0;</t></is></c><c t="s"><v>0</v></c></row></sheetData></worksheet>`, `<si><t>_x0000_</t></si>`)
+	base := fuzzBase(f)
 	f.Fuzz(func(t *testing.T, sheet, sst string) {
-		p := filepath.Join(dir, "fuzz.xlsx")
-		if err := os.WriteFile(p, zipBytes(t, workbookParts(sst, false, sheet)), 0o600); err != nil {
+		if len(sheet)+len(sst) > maxFuzzInput {
+			return
+		}
+		checkSheets(t, base.withParts(t, sheet, sst))
+	})
+}
+
+// fuzzBase opens, once per fuzz target, a workbook whose styles and
+// sheet list the fuzzed parts are read with.
+func fuzzBase(f *testing.F) *xlsxFile {
+	file, err := Open(writeFile(f, "base.xlsx", zipBytes(f, workbookParts("", false, sheetXML("")))), Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { file.Close() })
+	return file.(*xlsxFile)
+}
+
+// withParts returns a workbook like x whose one sheet and shared strings
+// are the given XML, stored uncompressed in a zip in memory.
+func (x *xlsxFile) withParts(t *testing.T, sheet, sst string) *xlsxFile {
+	const sheetKey, sstKey = "xl/worksheets/sheet1.xml", "xl/sharedstrings.xml"
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, text := range map[string]string{sheetKey: sheet, sstKey: `<sst ` + nsMain + `>` + sst + `</sst>`} {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store})
+		if err != nil {
 			t.Fatal(err)
 		}
-		checkFile(t, p)
+		io.WriteString(w, text)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := map[string]*zip.File{}
+	for _, zf := range zr.File {
+		parts[partKey(zf.Name)] = zf
+	}
+	fuzzed := &xlsxFile{path: x.path, book: x.book, parts: parts, sheets: []string{"Sheet1"},
+		sheetAt: map[string]string{"Sheet1": sheetKey}, hidden: map[string]bool{}, sstPart: sstKey, date1904: x.date1904}
+	fuzzed.rootElement(sheetKey)
+	return fuzzed
+}
+
+// FuzzWorkbook opens whole workbooks whose sheet list and sheet
+// relationships are arbitrary: damaged links must be refused as
+// UnusableErrors, never read as empty sheets or panic. Each run opens a
+// workbook (about a millisecond):
+//
+//	go test ./internal/intake -run XXX -fuzz FuzzWorkbook -fuzztime 60s
+func FuzzWorkbook(f *testing.F) {
+	parts := workbookParts("", false, sheetXML(`<row r="1"><c r="A1"><v>1</v></c></row>`), sheetXML(``))
+	f.Add(parts["xl/workbook.xml"], parts["xl/_rels/workbook.xml.rels"])
+	f.Add(strings.Replace(parts["xl/workbook.xml"], `<sheet name="Sheet2"`, `<sheet state="veryHidden" name="Sheet2"`, 1),
+		strings.Replace(parts["xl/_rels/workbook.xml.rels"], `worksheets/sheet2.xml`, `../../../../etc/passwd`, 1))
+	f.Add(parts["xl/workbook.xml"], strings.Replace(parts["xl/_rels/workbook.xml.rels"], `worksheets/sheet2.xml`, `styles.xml`, 1))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, workbook, rels string) {
+		if len(workbook)+len(rels) > maxFuzzInput {
+			return
+		}
+		p := workbookParts("", false, sheetXML(`<row r="1"><c r="A1"><v>1</v></c></row>`), sheetXML(`<row r="2"><c r="B2"><f>A1</f></c></row>`))
+		p["xl/workbook.xml"], p["xl/_rels/workbook.xml.rels"] = workbook, rels
+		path := filepath.Join(dir, "fuzz.xlsx")
+		if err := os.WriteFile(path, zipBytes(t, p), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		checkFile(t, path)
 	})
 }

@@ -519,7 +519,7 @@ type xlsxRows struct {
 	// noResult lists the current row's columns holding a formula with no
 	// saved result; nil when there are none.
 	noResult []int
-	slab    cellSlab
+	slab     cellSlab
 }
 
 func (r *xlsxRows) Header() []string { return r.header }
