@@ -174,7 +174,8 @@ func unusable(err error) bool {
 	var ce *config.Error
 	var le *state.LockedError
 	var ve *state.VersionError
-	return errors.As(err, &ue) || errors.As(err, &oe) || errors.As(err, &ce) || errors.As(err, &le) || errors.As(err, &ve)
+	var de *state.DamagedError
+	return errors.As(err, &ue) || errors.As(err, &oe) || errors.As(err, &ce) || errors.As(err, &le) || errors.As(err, &ve) || errors.As(err, &de)
 }
 
 // runExit maps a finished run to its exit code.

@@ -62,6 +62,7 @@ type runJSON struct {
 	People        *countsJSON           `json:"people,omitempty"`
 	Records       countsJSON            `json:"records"`
 	SheetProblems []string              `json:"sheet_problems"`
+	Notices       []string              `json:"notices,omitempty"`
 	Persons       []outcome.Person      `json:"persons,omitempty"`
 	Results       []outcome.Record      `json:"results"`
 	Vendors       []outcome.VendorStats `json:"vendors"`
@@ -82,7 +83,7 @@ func jsonKey(s string) string { return strings.ReplaceAll(s, " ", "_") }
 func runDocument(res *batch.Result) runJSON {
 	doc := runJSON{Schema: jsonSchema, Command: "run", RunID: res.RunID, Input: res.Input, DryRun: res.DryRun,
 		Interrupted: res.Interrupted, OK: res.OK() && len(res.Records)+len(res.People) > 0, Verdict: res.Verdict(),
-		Started: res.Start, Seconds: res.End.Sub(res.Start).Seconds(), SheetProblems: res.SheetProblems,
+		Started: res.Start, Seconds: res.End.Sub(res.Start).Seconds(), SheetProblems: res.SheetProblems, Notices: res.Notices,
 		Persons: res.People, Results: res.Records, Vendors: res.Vendors, Report: res.Report, ResultsCSV: res.ResultsCSV,
 		Credentials: res.Credentials, NewPasswords: res.NewPasswords}
 	doc.Records = countsJSON{Total: len(res.Records), ByStatus: map[string]int{}}
@@ -131,6 +132,9 @@ func printRunSummary(io *terminal.IO, res *batch.Result) {
 		fmt.Fprintf(w, "  %s\n", res.RecordsHeadline("account", "accounts"))
 	} else {
 		fmt.Fprintf(w, "%s %s: %s (%s)\n", verb, res.Input, res.RecordsHeadline("row", "rows"), took)
+	}
+	for _, n := range res.Notices {
+		fmt.Fprintln(w, "Note:", n)
 	}
 	printProblems(w, res)
 	if line := requestsLine(res); line != "" {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -21,6 +22,7 @@ import (
 	"github.com/onboard/onboard/internal/outcome"
 	"github.com/onboard/onboard/internal/report"
 	"github.com/onboard/onboard/internal/sandbox"
+	"github.com/onboard/onboard/internal/state"
 	"github.com/onboard/onboard/internal/templates/samplegen"
 )
 
@@ -537,4 +539,56 @@ func TestDryRunAgreesWithTheRealRun(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDamagedStateIsRestoredOrReconciledNeverForgotten cuts state.db
+// short after a run: with the backup the next run restores it and sends
+// nothing again; without it the run refuses, and --reconcile looks every
+// record up instead of creating it twice.
+func TestDamagedStateIsRestoredOrReconciledNeverForgotten(t *testing.T) {
+	sb, cfg := startSandbox(t, sandbox.Options{})
+	stateDir := t.TempDir()
+	first := run(t, cfg, stateDir)
+	created := first.Count(outcome.Created)
+	db := filepath.Join(stateDir, "state.db")
+	cut := func() {
+		t.Helper()
+		st, err := os.Stat(db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Truncate(db, st.Size()/2); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	cut()
+	restored := run(t, cfg, stateDir)
+	if len(restored.Notices) == 0 || !strings.Contains(restored.Notices[0], "state.db.bak") {
+		t.Errorf("the run must say it used the backup: %q", restored.Notices)
+	}
+	if restored.Count(outcome.DoneEarlier) != created {
+		t.Errorf("after restoring: %d done earlier, want %d", restored.Count(outcome.DoneEarlier), created)
+	}
+	checkExactlyOnce(t, sb, created)
+
+	cut()
+	if err := os.Remove(filepath.Join(stateDir, "state.db.bak")); err != nil {
+		t.Fatal(err)
+	}
+	opt := batch.Options{Input: sample, Config: cfg, StateDir: stateDir, Backoff: fastBackoff}
+	_, err := batch.Run(context.Background(), opt)
+	var de *state.DamagedError
+	if !errors.As(err, &de) || !strings.Contains(err.Error(), "--reconcile") {
+		t.Fatalf("a damaged state without backup: %v, want a DamagedError naming --reconcile", err)
+	}
+	opt.Reconcile = true
+	res, err := batch.Run(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := res.Count(outcome.Created) + res.Count(outcome.Exists); n != created {
+		t.Errorf("reconciled run: %d created or found, want %d", n, created)
+	}
+	checkExactlyOnce(t, sb, created)
 }

@@ -108,11 +108,9 @@ func (r *runner) decide() error {
 	if dir := r.opt.StateDir; dir != "" {
 		_, statErr := os.Stat(filepath.Join(dir, state.FileName))
 		if !r.opt.DryRun || statErr == nil {
-			store, err := state.Open(dir, state.Options{Now: r.opt.Now})
-			if err != nil {
+			if err := r.openState(dir); err != nil {
 				return err
 			}
-			r.store = store
 		}
 	}
 	popt := plan.Options{Endpoint: r.endpoint, Reconcile: r.opt.Reconcile}
@@ -146,6 +144,33 @@ func (r *runner) settleEarlier(d plan.Decision) {
 	}
 }
 
+// openState opens the crash-safe state, falling back to its last good
+// copy when state.db is damaged. A restored copy does not know what was
+// sent after it was saved, so the run then looks every record up before
+// creating it. --reconcile also gets past a state with no usable copy.
+func (r *runner) openState(dir string) error {
+	in, err := state.InputOf(r.opt.Input)
+	if err != nil {
+		return err
+	}
+	store, err := state.Open(dir, state.Options{Now: r.opt.Now, Input: in, UseBackup: true, SetAsideDamaged: r.opt.Reconcile})
+	if err != nil {
+		return err
+	}
+	r.store = store
+	if rec := store.Restored(); rec != nil {
+		r.opt.Reconcile = true
+		r.res.Notices = append(r.res.Notices, rec.String()+"; every record is looked up at its vendor before it is created")
+	}
+	return nil
+}
+
+// failed reports whether any record failed to reach its vendor for a
+// reason other than its data (a backup is kept only of a clean run).
+func (r *runner) failed() bool {
+	return r.res.Count(outcome.Failed) > 0
+}
+
 func (r *runner) endpoint(vendor string) (string, bool) {
 	v, ok := r.opt.Config.Vendor(vendor)
 	if !ok {
@@ -166,6 +191,11 @@ func (r *runner) finish(ctx context.Context) {
 	r.res.Interrupted = ctx.Err() != nil && !r.opt.DryRun
 	r.res.Vendors = vendorStats(r.res.Stats)
 	r.res.Settle()
+	if r.store != nil && !r.opt.DryRun && !r.res.Interrupted && !r.failed() {
+		if err := r.store.Checkpoint(); err != nil {
+			r.res.Notices = append(r.res.Notices, "could not keep a backup copy of the state: "+err.Error())
+		}
+	}
 	if r.creds != nil && r.creds.Count() > 0 {
 		r.res.Credentials, r.res.NewPasswords = r.creds.Path(), r.creds.Count()
 	}

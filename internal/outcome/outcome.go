@@ -120,6 +120,9 @@ type Result struct {
 	Settings      []Setting     // the configuration in effect, secrets removed
 	Credentials   string        // the credentials file, when passwords were generated
 	NewPasswords  int           // passwords written to it in this run
+	// Notices are things a person should know about the run itself (a
+	// damaged state restored from its backup).
+	Notices []string
 	// Report and ResultsCSV are the files written, once written.
 	Report, ResultsCSV string
 }

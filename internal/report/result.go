@@ -159,6 +159,9 @@ func itDetails(res *outcome.Result) Summary {
 		{Label: "Duration", Value: res.End.Sub(res.Start).Round(1e6).String()},
 		{Label: "onboard version", Value: connector.Version},
 	}}
+	for _, n := range res.Notices {
+		s.Facts = append(s.Facts, Fact{Label: "Note", Value: n, Tone: Caution})
+	}
 	vendors := Table{Title: "Requests by vendor", Header: []string{"Vendor", "Requests", "Creates", "Lookups", "Retries", "Throttled (429)", "Paused"}}
 	for _, v := range res.Vendors {
 		vendors.Rows = append(vendors.Rows, []Cell{{Value: v.Vendor}, {Value: v.Requests}, {Value: v.Creates}, {Value: v.Lookups},
