@@ -453,6 +453,11 @@ func (p *Plan) Check(d *Derived, opt Options) {
 			continue
 		}
 		wire, prob := f.Parse(v.Text)
+		if prob != nil && prob.Warning { // onboard's advice only: sent as typed
+			p.addProblem(d, f.Key, v.Source, SeverityWarning, prob.Rule, fieldWords(t, f)+" "+prob.Message, "")
+			d.Record.Set(f.Key, wire)
+			continue
+		}
 		if prob != nil {
 			msg := fieldWords(t, f) + " " + prob.Message
 			if !strings.HasPrefix(prob.Message, "must") {

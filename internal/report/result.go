@@ -120,7 +120,7 @@ func (w *resultWriter) Row(r *validate.RowResult) error {
 	row := Row{Num: r.Row.Num, Cells: r.Row.Cells, Extra: make([]Cell, 4)}
 	for _, is := range r.Issues {
 		if is.Col >= 0 {
-			row.Marks = append(row.Marks, Mark{Col: is.Col, Tone: Bad, Note: is.Detail})
+			row.Marks = append(row.Marks, Mark{Col: is.Col, Tone: issueTone(is), Note: is.Detail})
 		}
 	}
 	o := outcome.Record{Status: outcome.NotSent, Message: "not sent: not reached"}

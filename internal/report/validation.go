@@ -98,7 +98,7 @@ func (v *Validation) Row(r *validate.RowResult) error {
 	var errs []string
 	for _, is := range r.Issues {
 		if is.Col >= 0 {
-			row.Marks = append(row.Marks, Mark{Col: is.Col, Tone: Bad, Note: is.Detail})
+			row.Marks = append(row.Marks, Mark{Col: is.Col, Tone: issueTone(is), Note: is.Detail})
 			errs = append(errs, fmt.Sprintf("%s (%s): %s", is.Cell, is.Column, is.Detail))
 		} else {
 			errs = append(errs, fmt.Sprintf("%s: %s", is.Column, is.Detail))
@@ -114,6 +114,14 @@ func (v *Validation) Row(r *validate.RowResult) error {
 	}
 	row.Extra[1] = Cell{Value: strings.Join(errs, " | ")}
 	return v.sheet.WriteRow(row)
+}
+
+// issueTone is red for an error, amber for a warning.
+func issueTone(is validate.Issue) Tone {
+	if is.Severity == validate.Error {
+		return Bad
+	}
+	return Caution
 }
 
 // EndSheet finishes the sheet.

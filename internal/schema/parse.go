@@ -18,6 +18,9 @@ type Problem struct {
 	Rule       string
 	Message    string
 	Suggestion string // for a near-miss enum value: the value meant
+	// Warning says the value breaks only onboard's advice (Field.Advice):
+	// it is sent as typed, and the finding is shown as a warning.
+	Warning bool
 }
 
 func (p *Problem) Error() string { return p.Message }
@@ -47,6 +50,36 @@ const (
 // json.RawMessage. An empty text returns (nil, nil): whether a missing value
 // is allowed is decided by the caller, which knows about defaults.
 func (f *Field) Parse(text string) (any, *Problem) {
+	v, prob := f.parse(text)
+	if prob == nil || !f.advised(prob.Rule) {
+		return v, prob
+	}
+	return f.asTyped(text), &Problem{Rule: prob.Rule, Warning: true,
+		Message: prob.Message + " (onboard's advice: the vendor documents no such rule, so the value is sent as typed)"}
+}
+
+// advised reports whether rule is only onboard's advice for this field.
+func (f *Field) advised(rule string) bool {
+	for _, r := range f.Advice {
+		if r == rule {
+			return true
+		}
+	}
+	return false
+}
+
+// asTyped is the wire value of text when an advised rule is broken: the
+// number for an Integer, else the text itself.
+func (f *Field) asTyped(text string) any {
+	if f.Kind == Integer {
+		if n, err := strconv.ParseInt(strings.ReplaceAll(text, ",", ""), 10, 64); err == nil {
+			return n
+		}
+	}
+	return text
+}
+
+func (f *Field) parse(text string) (any, *Problem) {
 	if text == "" {
 		return nil, nil
 	}

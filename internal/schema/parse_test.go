@@ -207,3 +207,22 @@ func TestDescribe(t *testing.T) {
 		}
 	}
 }
+
+func TestAdvisedRulesWarnAndSendTheValueAsTyped(t *testing.T) {
+	strict := &Field{Key: "n", Kind: Integer, Min: I64(1)}
+	advised := &Field{Key: "n", Kind: Integer, Min: I64(1), Advice: []string{RuleRange}}
+	if v, p := strict.Parse("0"); v != nil || p == nil || p.Warning {
+		t.Errorf("strict range: %v, %+v", v, p)
+	}
+	v, p := advised.Parse("0")
+	if v != int64(0) || p == nil || !p.Warning || p.Rule != RuleRange || !strings.Contains(p.Message, "sent as typed") {
+		t.Errorf("advised range: %v, %+v", v, p)
+	}
+	if _, p := advised.Parse("abc"); p == nil || p.Warning {
+		t.Errorf("a non-number is still an error: %+v", p)
+	}
+	phone := &Field{Key: "p", Kind: Phone, Advice: []string{RulePhone}}
+	if v, p := phone.Parse("12345"); v != "12345" || p == nil || !p.Warning {
+		t.Errorf("advised phone length: %v, %+v", v, p)
+	}
+}

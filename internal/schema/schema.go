@@ -66,6 +66,11 @@ type Field struct {
 	SameAs      string // wire key of a field this one must equal (Cove Name == EmailAddress)
 	Help        string // one-line help shown in templates and docs
 	Example     string // example value for templates and docs
+	// Advice lists rule codes (RulePattern, RuleRange, RuleDigits,
+	// RulePhone, RuleLength) that are onboard's advice, not a rule the
+	// vendor documents: a value breaking one is sent as typed and the
+	// finding is a warning (Problem.Warning), never an error.
+	Advice []string
 
 	pattern *regexp.Regexp
 }

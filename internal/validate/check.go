@@ -250,6 +250,12 @@ func (w *worker) check(row intake.Row, res *RowResult) {
 		if prob != nil {
 			is := p.cellIssue(&row, c.col, c.field, prob.Rule, prob.Message)
 			is.Suggestion = prob.Suggestion
+			if prob.Warning { // onboard's advice only: sent as typed
+				is.Severity = Warning
+				issues = append(issues, is)
+				rec.Values[c.fi] = v
+				continue
+			}
 			issues = append(issues, is)
 			continue
 		}

@@ -337,7 +337,7 @@ func (r *run) finish(p *plan, res *RowResult, sheetIndex int) error {
 		}
 		res.Issues = append(res.Issues, r.duplicate(p, res, ix, first, sheetIndex))
 	}
-	res.Valid = len(res.Issues) == 0 && !p.sheet.Broken
+	res.Valid = !hasError(res.Issues) && !p.sheet.Broken
 	s := p.sheet
 	ts := &r.sum.Targets[len(r.sum.Targets)-1]
 	s.Rows++
@@ -381,6 +381,17 @@ func (r *run) duplicate(p *plan, res *RowResult, ix *uniqueIndex, first uint32, 
 }
 
 // keep adds an issue to the Summary, up to the bound.
+// hasError reports whether any issue is an error (warnings leave a row
+// valid).
+func hasError(issues []Issue) bool {
+	for i := range issues {
+		if issues[i].Severity == Error {
+			return true
+		}
+	}
+	return false
+}
+
 func (r *run) keep(is Issue) {
 	list, omitted := &r.sum.Errors, &r.sum.ErrorsOmitted
 	switch is.Severity {
