@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -191,25 +192,30 @@ func (x *xlsxFile) withParts(t *testing.T, sheet, sst string) *xlsxFile {
 	return fuzzed
 }
 
-// FuzzWorkbook opens whole workbooks whose sheet list and sheet
+// FuzzWorkbook opens whole workbooks whose sheet list and workbook
 // relationships are arbitrary: damaged links must be refused as
-// UnusableErrors, never read as empty sheets or panic. Each run opens a
-// workbook (about a millisecond):
+// UnusableErrors, never read as empty sheets, and never panic. Each run
+// opens a workbook (a few milliseconds), so the fuzzed fragments are kept
+// small:
 //
 //	go test ./internal/intake -run XXX -fuzz FuzzWorkbook -fuzztime 60s
 func FuzzWorkbook(f *testing.F) {
-	parts := workbookParts("", false, sheetXML(`<row r="1"><c r="A1"><v>1</v></c></row>`), sheetXML(``))
-	f.Add(parts["xl/workbook.xml"], parts["xl/_rels/workbook.xml.rels"])
-	f.Add(strings.Replace(parts["xl/workbook.xml"], `<sheet name="Sheet2"`, `<sheet state="veryHidden" name="Sheet2"`, 1),
-		strings.Replace(parts["xl/_rels/workbook.xml.rels"], `worksheets/sheet2.xml`, `../../../../etc/passwd`, 1))
-	f.Add(parts["xl/workbook.xml"], strings.Replace(parts["xl/_rels/workbook.xml.rels"], `worksheets/sheet2.xml`, `styles.xml`, 1))
+	const sheet = `<sheet name="A" sheetId="1" r:id="rId1"/>`
+	const rel = `<Relationship Id="rId1" Type="` + relWorksheet + `" Target="worksheets/sheet1.xml"/>`
+	f.Add(sheet, rel)
+	f.Add(`<sheet state="veryHidden" name="A" sheetId="1" r:id="rId1"/>`, strings.Replace(rel, "worksheets/sheet1.xml", "../../../../etc/passwd", 1))
+	f.Add(sheet, strings.Replace(rel, "worksheets/sheet1.xml", "styles.xml", 1))
+	f.Add(sheet+`<sheet name="B" sheetId="2" r:id="rId2"/>`, rel+`<Relationship Id="rId2" Type="`+relWorksheet+`" Target="/xl/worksheets/sheet2.xml" TargetMode="External"/>`)
+	base := workbookParts("", false, sheetXML(`<row r="1"><c r="A1"><v>1</v></c></row>`), sheetXML(`<row r="2"><c r="B2"><f>A1</f></c></row>`))
 	dir := f.TempDir()
-	f.Fuzz(func(t *testing.T, workbook, rels string) {
-		if len(workbook)+len(rels) > maxFuzzInput {
+	f.Fuzz(func(t *testing.T, sheets, rels string) {
+		if len(sheets)+len(rels) > 4<<10 {
 			return
 		}
-		p := workbookParts("", false, sheetXML(`<row r="1"><c r="A1"><v>1</v></c></row>`), sheetXML(`<row r="2"><c r="B2"><f>A1</f></c></row>`))
-		p["xl/workbook.xml"], p["xl/_rels/workbook.xml.rels"] = workbook, rels
+		p := maps.Clone(base)
+		p["xl/workbook.xml"] = `<workbook ` + nsMain + ` ` + nsRel + `><sheets>` + sheets + `</sheets></workbook>`
+		p["xl/_rels/workbook.xml.rels"] = `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` + rels +
+			`<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>`
 		path := filepath.Join(dir, "fuzz.xlsx")
 		if err := os.WriteFile(path, zipBytes(t, p), 0o600); err != nil {
 			t.Fatal(err)

@@ -459,8 +459,9 @@ func (x *xlsxFile) Rows(sheet string) (RowReader, error) {
 	if err != nil {
 		return nil, &UnusableError{Path: x.path, Reason: fmt.Sprintf("sheet %q cannot be read (%v)", sheet, err), Fix: fixResaveXLSX, err: err}
 	}
-	ahead := newPrefetchReader(rc, 256<<10, 4)
-	r := &xlsxRows{file: x, sheet: sheet, rc: rc, ahead: ahead, sc: newXMLScanner(ahead), sst: sst}
+	size := partBufferSize(x.parts[key])
+	ahead := newPrefetchReader(rc, size, 4)
+	r := &xlsxRows{file: x, sheet: sheet, rc: rc, ahead: ahead, sc: newXMLScannerSize(ahead, size), sst: sst}
 	num, cells, ok := r.nextRow()
 	if r.err != nil {
 		r.Close()
@@ -485,6 +486,17 @@ func (x *xlsxFile) Rows(sheet string) (RowReader, error) {
 	x.readers[r] = true
 	x.mu.Unlock()
 	return r, nil
+}
+
+// partBufferSize is the read-ahead and scanner buffer size for a part:
+// 256 KB, or less for a small part (by its declared size; a wrong size
+// only costs speed), so a workbook of many small sheets stays cheap.
+func partBufferSize(zf *zip.File) int {
+	const full, least = 256 << 10, 4 << 10
+	if n := zf.UncompressedSize64; n < full {
+		return max(int(n)+1, least)
+	}
+	return full
 }
 
 // cellSlot is one <c> of the row being read: its column, type and style,
