@@ -22,15 +22,27 @@ import (
 // Tokens: with login_id and password it logs in (POST /v1/auth/login) for
 // a JWT and renews it before expires_in lapses; with a configured token it
 // uses that. The token is sent as "Authorization: Bearer <token>" (the
-// login answer names its token_type "bearer"). On a 401 it renews once
-// (POST /v1/auth/refresh with the refused token, else a fresh login) and
-// repeats the request once; a second 401 is Auth. Concurrent workers share
-// one renewal.
+// login answer names its token_type "bearer"). On an auth-shaped refusal
+// (a 401, or a 400/403 whose error object speaks of the token or of
+// authentication) it renews once (POST /v1/auth/refresh with the refused
+// token, else a fresh login) and repeats the request once; a second
+// auth-shaped refusal is Auth. Concurrent workers share one renewal.
 //
-// Answers: success needs a 2xx status and a body whose "success" is not
-// false; a 2xx with an unreadable body is Uncertain. A refusal naming a
-// duplicate login ID (or a 409) is Exists; other refusals are Invalid with
-// the vendor's message and error details.
+// Answers (seed 002 documents only "success", "message" and "error"):
+//   - 2xx: Created unless "success" is false; a 2xx whose body cannot be
+//     read is Uncertain (the user may exist).
+//   - 400 with "success": true and no error details: Created. The seed
+//     defines success true as "success" and says a 400 where success is
+//     true shows its message, so the vendor's message is kept.
+//   - Any other answer whose body is not a readable JSON object (truncated,
+//     HTML, empty) is Uncertain: it is no well-formed refusal, and the
+//     re-send rule settles it.
+//   - A refusal is Exists when its error object names the login ID as
+//     taken, or, when it has no field details, its message says the login
+//     ID is taken; a 409 is Exists. Other refusals are Invalid with the
+//     vendor's own message and error details.
+//   - A JSON 404 means a wrong base_url (every address the client builds
+//     exists); 429 and 5xx are Retryable.
 type Client struct {
 	call     *httpcall.Caller
 	base     string
@@ -142,8 +154,8 @@ func (c *Client) create(ctx context.Context, rec schema.Record) connector.Outcom
 	if err != nil {
 		return c.call.FailureOutcome(err, true)
 	}
-	if resp.Status == http.StatusUnauthorized {
-		c.call.Logger().Debug("acefone refused the token; renewing it once", "vendor", "acefone")
+	if authShaped(resp) {
+		c.call.Logger().Debug("acefone refused the token; renewing it once", "vendor", "acefone", "status", resp.Status)
 		tok, o = c.renew(ctx, tok.value)
 		if o != nil {
 			return *o
@@ -152,7 +164,7 @@ func (c *Client) create(ctx context.Context, rec schema.Record) connector.Outcom
 		if err != nil {
 			return c.call.FailureOutcome(err, true)
 		}
-		if resp.Status == http.StatusUnauthorized {
+		if authShaped(resp) {
 			return connector.Outcome{Status: connector.Auth, HTTPStatus: resp.Status,
 				Message: "Acefone refused a freshly renewed token: " + describe(resp)}
 		}
@@ -164,37 +176,87 @@ func (c *Client) send(ctx context.Context, tok token, body map[string]any) (*htt
 	return c.call.Do(ctx, httpcall.Request{Method: http.MethodPost, URL: c.base + "/v1/user", Header: tok.header(), JSON: body})
 }
 
+// authWords mark an error object about the token or the sign-in.
+var authWords = []string{"token", "authenticat", "unauthori", "jwt"}
+
+// authShaped reports whether an answer refuses the token rather than the
+// record: any 401, or a 400/403 whose error object (keys or text) speaks
+// of the token or authentication. Codes alone are not trusted, since the
+// vendor documents none for an expired token.
+func authShaped(resp *httpcall.Response) bool {
+	switch resp.Status {
+	case http.StatusUnauthorized:
+		return true
+	case http.StatusBadRequest, http.StatusForbidden:
+		obj, err := httpcall.DecodeObject(resp.Body)
+		if err != nil {
+			return false
+		}
+		errs, ok := httpcall.Field(obj, "error", "errors")
+		return ok && containsAny(flatten(errs), authWords)
+	}
+	return false
+}
+
 // createAnswer classifies the answer to POST /v1/user.
 func createAnswer(call *httpcall.Caller, rec schema.Record, resp *httpcall.Response) connector.Outcome {
 	obj, decodeErr := httpcall.DecodeObject(resp.Body)
+	if o, ok := call.Trouble(resp, vendorText(obj, resp)); ok {
+		return o
+	}
+	switch {
+	case resp.Status >= 300 && resp.Status < 400:
+		return connector.Outcome{Status: connector.Invalid, HTTPStatus: resp.Status, Message: fmt.Sprintf(
+			"%s redirect to %q: check base_url", httpcall.StatusText(resp.Status), resp.Header.Get("Location"))}
+	case resp.Status == http.StatusNotFound:
+		// POST /v1/user always exists: a 404 is the wrong address.
+		return httpcall.NotFound(resp, vendorText(obj, resp))
+	}
+	if resp.BodyErr != nil || decodeErr != nil {
+		return unreadable(resp, decodeErr)
+	}
 	success, saysSuccess := successOf(obj)
 	switch {
+	case resp.OK() && saysSuccess && !success:
+		return refusal(rec, resp, obj)
 	case resp.OK():
-		if resp.BodyErr != nil || decodeErr != nil {
-			cause := resp.BodyErr
-			if cause == nil {
-				cause = decodeErr
-			}
-			return connector.Outcome{Status: connector.Uncertain, HTTPStatus: resp.Status, Message: fmt.Sprintf(
-				"Acefone answered %s but its body could not be read (%v); the user may have been created", httpcall.StatusText(resp.Status), cause)}
-		}
-		if saysSuccess && !success {
-			return refusal(rec, resp, obj)
-		}
 		return connector.Outcome{Status: connector.Created, ID: createdID(rec, obj), HTTPStatus: resp.Status, Message: httpcall.FieldText(obj, "message")}
+	case resp.Status == http.StatusBadRequest && saysSuccess && success && !hasErrorDetails(obj):
+		return connector.Outcome{Status: connector.Created, ID: createdID(rec, obj), HTTPStatus: resp.Status, Message: successOn400(resp, obj)}
 	case resp.Status == http.StatusConflict:
 		return connector.Outcome{Status: connector.Exists, ID: rec.Text("login_id"), HTTPStatus: resp.Status, Message: describe(resp)}
 	case resp.Status == http.StatusForbidden:
 		return connector.Outcome{Status: connector.Auth, HTTPStatus: resp.Status, Message: "Acefone refused the request: " + describe(resp)}
 	}
-	if o, ok := call.Trouble(resp, vendorText(obj, resp)); ok {
-		return o
-	}
-	if resp.Status >= 300 && resp.Status < 400 {
-		return connector.Outcome{Status: connector.Invalid, HTTPStatus: resp.Status, Message: fmt.Sprintf(
-			"%s redirect to %q: check base_url", httpcall.StatusText(resp.Status), resp.Header.Get("Location"))}
-	}
 	return refusal(rec, resp, obj)
+}
+
+// unreadable is the outcome for an answer whose body is not a JSON object
+// (cut short, an HTML page, empty): no well-formed verdict, so the user
+// may have been created. The raw body is not repeated.
+func unreadable(resp *httpcall.Response, decodeErr error) connector.Outcome {
+	cause := resp.BodyErr
+	if cause == nil {
+		cause = decodeErr
+	}
+	return connector.Outcome{Status: connector.Uncertain, HTTPStatus: resp.Status, Message: fmt.Sprintf(
+		"Acefone answered %s but its body could not be read (%v); the user may have been created", httpcall.StatusText(resp.Status), cause)}
+}
+
+// successOn400 is the message of a 400 whose "success" is true: the
+// vendor's message, and the status it came with.
+func successOn400(resp *httpcall.Response, obj map[string]any) string {
+	note := "Acefone answered " + httpcall.StatusText(resp.Status) + " with \"success\": true"
+	if msg := httpcall.FieldText(obj, "message", "msg"); msg != "" {
+		return msg + " (" + note + ")"
+	}
+	return note
+}
+
+// hasErrorDetails reports whether the body's error object says anything.
+func hasErrorDetails(obj map[string]any) bool {
+	errs, ok := httpcall.Field(obj, "error", "errors")
+	return ok && flatten(errs) != ""
 }
 
 // refusal classifies a rejected create: a duplicate login ID means the
@@ -216,7 +278,9 @@ func successOf(obj map[string]any) (success, present bool) {
 	case bool:
 		return x, true
 	case string:
-		return strings.EqualFold(x, "true"), true
+		if strings.EqualFold(x, "true") || strings.EqualFold(x, "false") {
+			return strings.EqualFold(x, "true"), true
+		}
 	}
 	return false, false
 }
@@ -237,12 +301,8 @@ func createdID(rec schema.Record, obj map[string]any) string {
 	return rec.Text("login_id")
 }
 
-// duplicateWords mark a message that says a value is taken.
-var duplicateWords = []string{"already", "duplicate", "taken", "in use"}
-
-// otherUniqueFields are words naming another field that could be the
-// duplicate one, so the user itself need not exist.
-var otherUniqueFields = []string{"email", "number", "mobile", "phone", "caller", "extension"}
+// duplicateWords mark a text that says a value is taken.
+var duplicateWords = []string{"already", "duplicate", "taken", "in use", "exists"}
 
 func containsAny(s string, words []string) bool {
 	s = strings.ToLower(s)
@@ -254,26 +314,27 @@ func containsAny(s string, words []string) bool {
 	return false
 }
 
-// duplicateLogin reports whether a refusal says the login ID is taken:
-// a field error under a login key, or a message saying something is
-// taken that names the login or no other field.
+// isLoginKey reports whether an error object's key names the login ID.
+func isLoginKey(k string) bool {
+	return strings.Contains(schema.Fold(k), "login")
+}
+
+// duplicateLogin reports whether a refusal says the login ID is taken.
+// The error object decides when it has field keys: only a login key whose
+// text says taken is a duplicate, and an error about any other field
+// (email, number) never is, whatever the message says. Without field
+// details only the message is left: it must say taken and name the login
+// ID (wording only: see docs/vendors.md, "assumed").
 func duplicateLogin(obj map[string]any) bool {
-	otherDuplicate := false
 	if errs, ok := httpcall.Field(obj, "error", "errors"); ok {
-		if m, ok := errs.(map[string]any); ok {
+		if m, ok := errs.(map[string]any); ok && flatten(m) != "" {
 			for k, v := range m {
-				if !containsAny(flatten(v), duplicateWords) {
-					continue
-				}
-				if strings.Contains(strings.ToLower(k), "login") {
+				if isLoginKey(k) && containsAny(flatten(v), duplicateWords) {
 					return true
 				}
-				otherDuplicate = true
 			}
+			return false
 		}
-	}
-	if otherDuplicate {
-		return false
 	}
 	texts := []string{httpcall.FieldText(obj, "message", "msg")}
 	if errs, ok := httpcall.Field(obj, "error", "errors"); ok {
@@ -282,7 +343,7 @@ func duplicateLogin(obj map[string]any) bool {
 		}
 	}
 	for _, t := range texts {
-		if containsAny(t, duplicateWords) && (strings.Contains(strings.ToLower(t), "login") || !containsAny(t, otherUniqueFields)) {
+		if containsAny(t, duplicateWords) && strings.Contains(strings.ToLower(t), "login") {
 			return true
 		}
 	}
@@ -477,6 +538,12 @@ func (c *Client) refresh(ctx context.Context, cur token) (token, *connector.Outc
 func (c *Client) tokenAnswer(resp *httpcall.Response, what string) (token, *connector.Outcome) {
 	obj, decodeErr := httpcall.DecodeObject(resp.Body)
 	if o, ok := c.call.Trouble(resp, vendorText(obj, resp)); ok {
+		o.Message = "Acefone " + what + ": " + o.Message
+		return token{}, &o
+	}
+	if resp.Status == http.StatusNotFound {
+		// The login and refresh addresses always exist: a 404 is the wrong address.
+		o := httpcall.NotFound(resp, vendorText(obj, resp))
 		o.Message = "Acefone " + what + ": " + o.Message
 		return token{}, &o
 	}

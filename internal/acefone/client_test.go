@@ -225,8 +225,14 @@ func TestRefusals(t *testing.T) {
 			connector.Invalid, "Validation failed: email: The email has already been taken."},
 		{"duplicate number in the message", 400, `{"success":false,"message":"Mobile number already in use"}`, connector.Invalid, "Mobile number already in use"},
 		{"409", 409, `{"success":false,"message":"Conflict"}`, connector.Exists, "Conflict"},
-		{"400 with success true is still refused", 400, `{"success":true,"message":"user_role is required"}`, connector.Invalid, "user_role is required"},
-		{"400 without body", 400, ``, connector.Invalid, "HTTP 400 Bad Request"},
+		{"400 with success true but error details is refused", 400, `{"success":true,"message":"Validation failed","error":{"user_role":["The selected user role is invalid."]}}`,
+			connector.Invalid, "Validation failed: user_role: The selected user role is invalid."},
+		{"wording alone without the login named is not a duplicate", 400, `{"success":false,"message":"User already exists"}`, connector.Invalid, "User already exists"},
+		{"the error object decides over the message", 400, `{"success":false,"message":"Login ID or email already taken","error":{"email":["The email has already been taken."]}}`,
+			connector.Invalid, "Login ID or email already taken: email: The email has already been taken."},
+		{"a login field error that is not a duplicate", 400, `{"success":false,"message":"Validation failed","error":{"login_id":["The login id format is invalid."]}}`,
+			connector.Invalid, "Validation failed: login_id: The login id format is invalid."},
+		{"duplicate login as a plain error string", 400, `{"success":false,"error":"login_id already exists"}`, connector.Exists, "login_id already exists"},
 		{"403", 403, `{"success":false,"message":"Not permitted"}`, connector.Auth, "Acefone refused the request: Not permitted"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -504,4 +510,120 @@ func TestStaticTokenComesBackWhenItsRefreshLapses(t *testing.T) {
 	if got := f.authAt(2); got != "Bearer static-long-lived" {
 		t.Errorf("after the refreshed token lapsed the client sent %q, want the configured token", got)
 	}
+}
+
+// Seed 002: "in 400 Response where the success variable pops as True, the
+// message displayed is shown here"; success true means success.
+func TestBadRequestWithSuccessTrueIsCreated(t *testing.T) {
+	f := newFake(t, answer(400, `{"success":true,"message":"User created, extension pending"}`))
+	o := f.client(t).Create(context.Background(), connector.Request{Record: user(t)})
+	if o.Status != connector.Created || o.ID != "priya.sharma" || o.HTTPStatus != 400 {
+		t.Fatalf("outcome %+v, want created with the login ID", o)
+	}
+	if !strings.HasPrefix(o.Message, "User created, extension pending") || !strings.Contains(o.Message, "400") {
+		t.Errorf("message %q: want the vendor's message and the status", o.Message)
+	}
+	if _, _, creates := f.counts(); creates != 1 {
+		t.Errorf("%d creates sent, want 1", creates)
+	}
+}
+
+// Issue 9 item 7: an answer that cannot be read is no verdict on the
+// record; it is Uncertain and never repeats the raw body.
+func TestMalformedAnswersAreUncertain(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		status int
+		body   string
+	}{
+		{"200 cut short", 200, `{"success":true,"mess`},
+		{"200 empty", 200, ``},
+		{"201 HTML", 201, `<html><body>OK</body></html>`},
+		{"200 JSON that is not an object", 200, `["ok"]`},
+		{"400 cut short", 400, `{"success":false,"message":"The login id has alr`},
+		{"400 empty", 400, ``},
+		{"422 HTML", 422, `<html><body>Unprocessable</body></html>`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t, answer(tc.status, tc.body))
+			o := f.client(t).Create(context.Background(), connector.Request{Record: user(t)})
+			if o.Status != connector.Uncertain || o.HTTPStatus != tc.status {
+				t.Fatalf("outcome %+v, want uncertain", o)
+			}
+			if tc.body != "" && strings.Contains(o.Message, tc.body) {
+				t.Errorf("message %q repeats the raw body", o.Message)
+			}
+			if !strings.Contains(o.Message, "may have been created") {
+				t.Errorf("message %q does not say the user may exist", o.Message)
+			}
+		})
+	}
+}
+
+func TestNotFoundMeansWrongBaseURL(t *testing.T) {
+	t.Run("create", func(t *testing.T) {
+		f := newFake(t, answer(404, `{"success":false,"message":"Route not found"}`))
+		o := f.client(t).Create(context.Background(), connector.Request{Record: user(t)})
+		if o.Status != connector.Invalid || !strings.HasPrefix(o.Message, "not found: check base_url (") || !strings.Contains(o.Message, "Route not found") {
+			t.Errorf("outcome %+v", o)
+		}
+	})
+	t.Run("login", func(t *testing.T) {
+		f := newFake(t, answer(200, `{"success":true}`))
+		c := f.client(t, func(s *connector.Settings) { s.BaseURL = f.srv.URL + "/api" })
+		o := c.Create(context.Background(), connector.Request{Record: user(t)})
+		if o.Status != connector.Invalid || !strings.Contains(o.Message, "not found: check base_url (") || strings.Contains(o.Message, "authentication") {
+			t.Errorf("outcome %+v", o)
+		}
+		if _, _, creates := f.counts(); creates != 0 {
+			t.Errorf("created without a token")
+		}
+	})
+}
+
+// Any auth-shaped refusal renews the token once, not only a 401.
+func TestAuthShapedRefusalsRenewOnce(t *testing.T) {
+	refuseFirst := func(status int, body string) func(w http.ResponseWriter, r *http.Request, n int, auth string) {
+		return func(w http.ResponseWriter, r *http.Request, n int, auth string) {
+			if auth == "Bearer tok-1" {
+				writeJSON(w, status, body)
+				return
+			}
+			writeJSON(w, 200, `{"success":true,"message":"User created successfully"}`)
+		}
+	}
+	for _, tc := range []struct {
+		name   string
+		status int
+		body   string
+	}{
+		{"400 naming the token", 400, `{"success":false,"message":"Request failed","error":{"token":["Token has expired"]}}`},
+		{"403 about authentication", 403, `{"success":false,"message":"Forbidden","error":"Authentication required"}`},
+		{"401 without a body", 401, ``},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t, refuseFirst(tc.status, tc.body))
+			o := f.client(t).Create(context.Background(), connector.Request{Record: user(t)})
+			logins, refreshes, creates := f.counts()
+			if o.Status != connector.Created || logins != 1 || refreshes != 1 || creates != 2 {
+				t.Errorf("outcome %+v; logins %d refreshes %d creates %d", o, logins, refreshes, creates)
+			}
+		})
+	}
+	t.Run("still refused after one renewal is auth", func(t *testing.T) {
+		f := newFake(t, answer(400, `{"success":false,"message":"Request failed","error":{"token":["Token is invalid"]}}`))
+		o := f.client(t).Create(context.Background(), connector.Request{Record: user(t)})
+		_, _, creates := f.counts()
+		if o.Status != connector.Auth || creates != 2 || !strings.Contains(o.Message, "Token is invalid") {
+			t.Errorf("outcome %+v; creates %d", o, creates)
+		}
+	})
+	t.Run("a 400 about the data is not renewed", func(t *testing.T) {
+		f := newFake(t, answer(400, `{"success":false,"message":"Validation failed","error":{"email":["The email must be a valid email address."]}}`))
+		o := f.client(t).Create(context.Background(), connector.Request{Record: user(t)})
+		logins, refreshes, creates := f.counts()
+		if o.Status != connector.Invalid || logins != 1 || refreshes != 0 || creates != 1 {
+			t.Errorf("outcome %+v; logins %d refreshes %d creates %d", o, logins, refreshes, creates)
+		}
+	})
 }
