@@ -30,11 +30,16 @@ import (
 // Settings.Now), and when the service refuses the visa, then repeats the
 // call once; a second refusal is Auth. Concurrent workers share one login.
 //
-// Answers: AddUser's result.result is the new user's ID (Created); a
-// JSON-RPC error saying the name exists is Exists, with the ID found by
-// GetUserInfo; invalid params and other application errors are Invalid
-// with the service's message; refused credentials are Auth; HTTP 429 and
-// 5xx are Retryable; an answer that cannot be read is Uncertain.
+// Answers: AddUser's result.result is the new user's ID (Created). Cove
+// documents no error codes for AddUser, so the client never decides
+// "exists" from an error's code or wording: any refusal it cannot classify
+// with certainty (anything but a JSON-RPC protocol or invalid-params error,
+// or an auth-shaped one) is settled by GetUserInfo before it is reported —
+// found is Exists with the user's ID, not found is Invalid with Cove's own
+// message verbatim. An auth-shaped refusal (it mentions the visa, session,
+// authentication or a token, or carries 2100) is answered by one fresh
+// Login and one retry; a second refusal is Auth. HTTP 429 and 5xx are
+// Retryable; an answer that cannot be read is Uncertain.
 type Client struct {
 	call     *httpcall.Caller
 	url      string
@@ -62,16 +67,15 @@ const (
 	VisaMargin = 30 * time.Second
 )
 
-// Cove's error codes (in error.data) that the client acts on, besides
-// the JSON-RPC codes.
+// The codes the client acts on. 2100 (in error.data) is Cove's failed
+// Login; the rest are JSON-RPC 2.0's own, which say the request itself was
+// refused before anything was applied.
 const (
-	codeLoginFailed  = 2100
-	codeVisaMissing  = 2200
-	codeVisaInvalid  = 2201
-	codeVisaExpired  = 2202
-	codeUserExists   = 2300
-	codeUserNotFound = 2302
-	rpcInvalidParams = -32602
+	codeLoginFailed   = 2100
+	rpcParseError     = -32700
+	rpcInvalidRequest = -32600
+	rpcMethodNotFound = -32601
+	rpcInvalidParams  = -32602
 )
 
 // New builds a client from settings: base_url (default DefaultURL) and
@@ -140,38 +144,47 @@ func (e *rpcError) has(words ...string) bool {
 	return false
 }
 
-// visaRefused reports an error meaning the visa is missing, unknown or
-// lapsed: call Login again.
-func (e *rpcError) visaRefused() bool {
-	switch e.coveCode() {
-	case codeVisaMissing, codeVisaInvalid, codeVisaExpired:
+// authShaped reports an error that may mean the visa is missing, unknown
+// or lapsed, or the sign-in no longer holds: worth one fresh Login. It
+// errs on the side of logging in again, which costs one call.
+func (e *rpcError) authShaped() bool {
+	return e.coveCode() == codeLoginFailed || e.has("visa", "session", "authenticat", "token", "log in again", "login again")
+}
+
+// permission reports wording of a refusal on rights rather than on the
+// record; it only ever turns Invalid into Auth, never decides "exists".
+func (e *rpcError) permission() bool {
+	return e.has("security reason", "permission", "not authorized", "not authorised", "access denied", "forbidden")
+}
+
+// certain reports a refusal whose meaning is certain without a lookup:
+// JSON-RPC 2.0's own codes for an unreadable call, an unknown method or
+// parameters that break the method's rules. Nothing was applied.
+func (e *rpcError) certain() bool {
+	switch e.Code {
+	case rpcParseError, rpcInvalidRequest, rpcMethodNotFound, rpcInvalidParams:
 		return true
 	}
-	return e.has("visa") && e.has("expired", "invalid", "not valid", "required", "missing", "lapsed")
+	return false
 }
 
-func (e *rpcError) duplicate() bool {
-	return e.coveCode() == codeUserExists || e.has("already exists", "duplicate", "already in use")
-}
-
-func (e *rpcError) notFound() bool {
-	return e.coveCode() == codeUserNotFound || (e.has("not found") && e.has("user"))
-}
-
-// outcome classifies an application error of any call but Login.
-func (e *rpcError) outcome() connector.Outcome {
-	o := connector.Outcome{Status: connector.Invalid, HTTPStatus: http.StatusOK, Message: e.Message}
-	switch {
-	case e.visaRefused():
-		o.Status, o.Message = connector.Auth, "Cove refused a fresh visa: "+e.Message
-	case e.duplicate():
-		o.Status = connector.Exists
-	case e.Code == rpcInvalidParams:
-	case e.coveCode() == codeLoginFailed || e.has("security reason", "permission", "not authorized", "access denied"):
-		o.Status = connector.Auth
+// text is the vendor's message, or the code when it gave none.
+func (e *rpcError) text() string {
+	if strings.TrimSpace(e.Message) != "" {
+		return e.Message
 	}
-	if o.Message == "" {
-		o.Message = fmt.Sprintf("JSON-RPC error %d", e.Code)
+	return fmt.Sprintf("JSON-RPC error %d", e.Code)
+}
+
+// outcome classifies an application error of any call but Login once the
+// client has done what it can (a fresh Login, a lookup).
+func (e *rpcError) outcome() connector.Outcome {
+	o := connector.Outcome{Status: connector.Invalid, HTTPStatus: http.StatusOK, Message: e.text()}
+	switch {
+	case e.authShaped():
+		o.Status, o.Message = connector.Auth, "Cove refused a fresh visa: "+e.text()
+	case e.permission():
+		o.Status = connector.Auth
 	}
 	return o
 }
@@ -226,10 +239,10 @@ func (c *Client) create(ctx context.Context, rec schema.Record) connector.Outcom
 		return *o
 	}
 	if ans.Error != nil {
-		if ans.Error.duplicate() {
-			return c.confirmExisting(ctx, rec, ans.Error.Message)
+		if ans.Error.certain() || ans.Error.authShaped() {
+			return ans.Error.outcome()
 		}
-		return ans.Error.outcome()
+		return c.settle(ctx, rec, ans.Error)
 	}
 	var res struct {
 		Result json.RawMessage `json:"result"`
@@ -259,19 +272,24 @@ func scalar(raw json.RawMessage) string {
 	return ""
 }
 
-// confirmExisting looks up the user AddUser says exists.
-func (c *Client) confirmExisting(ctx context.Context, rec schema.Record, msg string) connector.Outcome {
+// settle decides an AddUser refusal the client cannot classify by looking
+// the user up: found is Exists with the user's ID; not found is Invalid
+// (Auth for a refusal on rights) with Cove's message verbatim; a lookup
+// that could not answer leaves the create Uncertain, for dispatch to
+// reconcile.
+func (c *Client) settle(ctx context.Context, rec schema.Record, refusal *rpcError) connector.Outcome {
+	msg := refusal.text()
 	lk := c.lookup(ctx, rec)
 	switch lk.Status {
 	case connector.Exists:
 		return connector.Outcome{Status: connector.Exists, ID: lk.ID, HTTPStatus: http.StatusOK, Message: msg}
 	case connector.NotFound:
-		return connector.Outcome{Status: connector.Invalid, HTTPStatus: http.StatusOK, Message: fmt.Sprintf(
-			"%s (no user %q under partner %s, so the name is taken elsewhere in Cove; login names are unique across the service)",
-			msg, rec.Text("Name"), rec.Text("PartnerId"))}
+		return refusal.outcome()
+	case connector.Auth:
+		return lk
 	}
-	return connector.Outcome{Status: connector.Exists, HTTPStatus: http.StatusOK,
-		Message: fmt.Sprintf("%s (could not look it up to confirm: %s)", msg, lk.Message)}
+	return connector.Outcome{Status: connector.Uncertain, HTTPStatus: http.StatusOK, Message: fmt.Sprintf(
+		"Cove refused AddUser (%s) and looking the user up to tell whether it already exists failed: %s", msg, lk.Message)}
 }
 
 // Lookup finds the user by partner and login name with GetUserInfo:
@@ -294,10 +312,12 @@ func (c *Client) lookup(ctx context.Context, rec schema.Record) connector.Outcom
 		return *o
 	}
 	if ans.Error != nil {
-		if ans.Error.notFound() {
-			return connector.Outcome{Status: connector.NotFound, HTTPStatus: http.StatusOK, Message: ans.Error.Message}
+		if ans.Error.authShaped() || ans.Error.permission() {
+			return ans.Error.outcome()
 		}
-		return ans.Error.outcome()
+		// Cove documents no "not found" code: any other well-formed
+		// refusal means it has no such user to give.
+		return connector.Outcome{Status: connector.NotFound, HTTPStatus: http.StatusOK, Message: ans.Error.text()}
 	}
 	var res struct {
 		Result map[string]json.RawMessage `json:"result"`
@@ -308,6 +328,9 @@ func (c *Client) lookup(ctx context.Context, rec schema.Record) connector.Outcom
 	id := scalar(res.Result["Id"])
 	if id == "" {
 		id = scalar(res.Result["ID"])
+	}
+	if id == "" {
+		return connector.Outcome{Status: connector.Retryable, HTTPStatus: http.StatusOK, Message: "Cove answered GetUserInfo with a user but without its ID"}
 	}
 	return connector.Outcome{Status: connector.Exists, ID: id, HTTPStatus: http.StatusOK}
 }
@@ -344,7 +367,8 @@ func (c *Client) Roles(ctx context.Context, partnerID int64) (map[string]int64, 
 		} `json:"result"`
 	}
 	if err := json.Unmarshal(ans.Result, &res); err != nil {
-		return nil, fmt.Errorf("cove: EnumerateUserRoles for partner %d: unreadable result: %w", partnerID, err)
+		return nil, &connector.CallError{Op: fmt.Sprintf("cove: EnumerateUserRoles for partner %d", partnerID), Outcome: connector.Outcome{
+			Status: connector.Retryable, HTTPStatus: http.StatusOK, Message: "Cove's answer could not be read: result is not a list of roles"}}
 	}
 	roles := make(map[string]int64, len(res.Result))
 	for _, r := range res.Result {
@@ -354,8 +378,8 @@ func (c *Client) Roles(ctx context.Context, partnerID int64) (map[string]int64, 
 }
 
 // rpc makes one call with the newest visa, logging in first when there is
-// no live visa, and once more after a login when the service refuses the
-// visa. mayApply says the call changes something, so a lost answer is
+// no live visa, and once more after a fresh login when the answer is an
+// auth-shaped refusal (whatever its code). mayApply says the call changes something, so a lost answer is
 // Uncertain rather than Retryable.
 func (c *Client) rpc(ctx context.Context, method string, params any, mayApply bool) (*answer, *connector.Outcome) {
 	for attempt := 0; ; attempt++ {
@@ -368,7 +392,7 @@ func (c *Client) rpc(ctx context.Context, method string, params any, mayApply bo
 			return nil, o
 		}
 		c.adopt(ans.Visa, seq)
-		if ans.Error != nil && ans.Error.visaRefused() && attempt == 0 {
+		if ans.Error != nil && ans.Error.authShaped() && attempt == 0 {
 			c.call.Logger().Debug("cove refused the visa; logging in again", "vendor", "cove", "method", method)
 			c.drop(gen)
 			continue
@@ -506,21 +530,32 @@ func (c *Client) post(ctx context.Context, env envelope, mayApply bool) (*answer
 	if resp.BodyErr != nil {
 		decodeErr = resp.BodyErr
 	}
-	msg := ""
+	msg, snippet := "", ""
 	if decodeErr == nil && ans.Error != nil {
+		// Visas out first, so that one echoed back cannot read as wording.
+		ans.Error.Message = c.scrub(ans.Error.Message, env.Visa)
 		msg = ans.Error.Message
 	} else if decodeErr != nil {
-		msg = httpcall.Snippet(resp.Body)
+		snippet = httpcall.Snippet(resp.Body)
 	}
 	if resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden {
 		return nil, &connector.Outcome{Status: connector.Auth, HTTPStatus: resp.Status, Message: "Cove refused the call: " + or(msg, httpcall.StatusText(resp.Status))}
 	}
-	if o, ok := c.call.Trouble(resp, msg); ok {
+	if resp.Status == http.StatusNotFound {
+		// The endpoint is one fixed address: a 404 never means "no such user".
+		o := httpcall.NotFound(resp, msg)
+		return nil, &o
+	}
+	if o, ok := c.call.Trouble(resp, or(msg, snippet)); ok {
 		return nil, &o
 	}
 	if !resp.OK() {
+		if decodeErr == nil && ans.Error != nil {
+			return &ans, nil // a JSON-RPC refusal sent with a 4xx status: read it as one
+		}
 		return nil, &connector.Outcome{Status: connector.Invalid, HTTPStatus: resp.Status,
-			Message: fmt.Sprintf("%s: %s (check base_url: it should be the JSON-RPC endpoint)", env.Method, or(msg, httpcall.StatusText(resp.Status)))}
+			Message: fmt.Sprintf("Cove refused %s with %s and no readable reason (check base_url: it should be the JSON-RPC endpoint)",
+				env.Method, httpcall.StatusText(resp.Status))}
 	}
 	if decodeErr != nil || (ans.Error == nil && len(ans.Result) == 0) {
 		cause := "it has neither result nor error"

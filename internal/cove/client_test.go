@@ -3,6 +3,7 @@ package cove
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -127,10 +128,22 @@ func rpcOK(w http.ResponseWriter, result, visa string) {
 	fmt.Fprintf(w, `{"id":"jsonrpc","jsonrpc":"2.0","result":{"result":%s},"visa":%q}`, result, visa)
 }
 
+// rpcFail answers with a JSON-RPC error; data 0 leaves error.data out, as
+// Cove does for every error but a failed Login (2100).
 func rpcFail(w http.ResponseWriter, code int, msg string, data int, visa string) {
 	w.Header().Set("Content-Type", "application/json")
 	m, _ := json.Marshal(msg)
-	fmt.Fprintf(w, `{"id":"jsonrpc","jsonrpc":"2.0","error":{"code":%d,"message":%s,"data":%d},"visa":%q}`, code, m, data, visa)
+	extra := ""
+	if data != 0 {
+		extra = fmt.Sprintf(`,"data":%d`, data)
+	}
+	fmt.Fprintf(w, `{"id":"jsonrpc","jsonrpc":"2.0","error":{"code":%d,"message":%s%s},"visa":%q}`, code, m, extra, visa)
+}
+
+// notFound answers GetUserInfo as Cove does for an unknown user: an
+// error with no documented code.
+func notFound(w http.ResponseWriter, c call) {
+	rpcFail(w, -32603, fmt.Sprintf("User '%v' not found in partner %v", c.Params["nameOrEmail"], c.Params["partnerId"]), 0, "visa-get")
 }
 
 func (f *fake) all() []call {
@@ -248,26 +261,36 @@ func TestVisaLapse(t *testing.T) {
 }
 
 func TestVisaRefusedThenLoginAgain(t *testing.T) {
-	t.Run("refused once: login and retry", func(t *testing.T) {
-		f := newFake(t, func(w http.ResponseWriter, c call, n int) {
-			if n == 1 {
-				rpcFail(w, -32603, "Visa has expired: call Login again", 2202, "")
-				return
+	// Cove documents no code for a lapsed visa: any refusal that speaks of
+	// the visa, the session or authentication, or carries 2100, earns one
+	// fresh Login and one retry.
+	for name, refuse := range map[string]func(w http.ResponseWriter){
+		"visa wording, no code":    func(w http.ResponseWriter) { rpcFail(w, -32603, "Visa has expired: call Login again", 0, "") },
+		"session wording, -32000":  func(w http.ResponseWriter) { rpcFail(w, -32000, "Session is no longer valid", 0, "") },
+		"authentication wording":   func(w http.ResponseWriter) { rpcFail(w, -32603, "Authentication required", 0, "") },
+		"the documented code 2100": func(w http.ResponseWriter) { rpcFail(w, -32603, "Operation refused", 2100, "") },
+	} {
+		t.Run(name+": login and retry", func(t *testing.T) {
+			f := newFake(t, func(w http.ResponseWriter, c call, n int) {
+				if n == 1 {
+					refuse(w)
+					return
+				}
+				rpcOK(w, `876544`, "visa-x")
+			})
+			o := f.client(t).Create(context.Background(), connector.Request{Record: user(t)})
+			if o.Status != connector.Created || o.ID != "876544" {
+				t.Errorf("outcome %+v", o)
 			}
-			rpcOK(w, `876544`, "visa-x")
+			adds := f.of("AddUser")
+			if len(f.of("Login")) != 2 || len(adds) != 2 || adds[1].Visa != "visa-2" || len(f.of("GetUserInfo")) != 0 {
+				t.Errorf("logins %d, adds %+v, lookups %d", len(f.of("Login")), adds, len(f.of("GetUserInfo")))
+			}
 		})
-		o := f.client(t).Create(context.Background(), connector.Request{Record: user(t)})
-		if o.Status != connector.Created || o.ID != "876544" {
-			t.Errorf("outcome %+v", o)
-		}
-		adds := f.of("AddUser")
-		if len(f.of("Login")) != 2 || len(adds) != 2 || adds[1].Visa != "visa-2" {
-			t.Errorf("logins %d, adds %+v", len(f.of("Login")), adds)
-		}
-	})
+	}
 	t.Run("refused after a fresh login: auth", func(t *testing.T) {
 		f := newFake(t, func(w http.ResponseWriter, c call, n int) {
-			rpcFail(w, -32603, "Visa is not valid", 2201, "")
+			rpcFail(w, -32603, "Visa is not valid", 0, "")
 		})
 		o := f.client(t).Create(context.Background(), connector.Request{Record: user(t)})
 		if o.Status != connector.Auth || !strings.Contains(o.Message, "Visa is not valid") {
@@ -289,24 +312,29 @@ func TestVisaRefusedThenLoginAgain(t *testing.T) {
 }
 
 func TestExists(t *testing.T) {
-	dup := func(found bool) func(w http.ResponseWriter, c call, n int) {
-		return func(w http.ResponseWriter, c call, n int) {
+	// refusal is what AddUser answers; lookup how GetUserInfo answers.
+	run := func(t *testing.T, refusal, lookup func(w http.ResponseWriter, c call)) (*fake, connector.Outcome) {
+		f := newFake(t, func(w http.ResponseWriter, c call, n int) {
 			switch c.Method {
 			case "AddUser":
-				rpcFail(w, -32603, "User with name 'backup.test@mail.com' already exists", 2300, "visa-add")
+				refusal(w, c)
 			case "GetUserInfo":
-				if found {
-					rpcOK(w, `{"Id":987654,"Name":"backup.test@mail.com","PartnerId":123456}`, "visa-get")
-				} else {
-					rpcFail(w, -32603, "User 'backup.test@mail.com' not found in partner 123456", 2302, "visa-get")
-				}
+				lookup(w, c)
 			}
-		}
+		})
+		return f, f.client(t).Create(context.Background(), connector.Request{Record: user(t)})
 	}
-	t.Run("duplicate then lookup finds it", func(t *testing.T) {
-		f := newFake(t, dup(true))
-		o := f.client(t).Create(context.Background(), connector.Request{Record: user(t)})
-		if o.Status != connector.Exists || o.ID != "987654" || o.Message != "User with name 'backup.test@mail.com' already exists" {
+	found := func(w http.ResponseWriter, c call) {
+		rpcOK(w, `{"Id":987654,"Name":"backup.test@mail.com","PartnerId":123456}`, "visa-get")
+	}
+	// Wording that says nothing of a duplicate, and no code: only the
+	// lookup can tell.
+	taken := func(w http.ResponseWriter, c call) {
+		rpcFail(w, -32603, "Cannot add the user (error 40112)", 0, "visa-add")
+	}
+	t.Run("unclassified refusal, lookup finds the user: exists", func(t *testing.T) {
+		f, o := run(t, taken, found)
+		if o.Status != connector.Exists || o.ID != "987654" || o.Message != "Cannot add the user (error 40112)" {
 			t.Errorf("outcome %+v", o)
 		}
 		gets := f.of("GetUserInfo")
@@ -314,10 +342,58 @@ func TestExists(t *testing.T) {
 			t.Errorf("lookup call %+v", gets)
 		}
 	})
-	t.Run("duplicate held under another partner", func(t *testing.T) {
-		f := newFake(t, dup(false))
-		o := f.client(t).Create(context.Background(), connector.Request{Record: user(t)})
-		if o.Status != connector.Invalid || !strings.Contains(o.Message, "taken elsewhere") {
+	t.Run("duplicate wording with -32000, lookup finds the user: exists", func(t *testing.T) {
+		_, o := run(t, func(w http.ResponseWriter, c call) { rpcFail(w, -32000, "Login name is taken", 0, "visa-add") }, found)
+		if o.Status != connector.Exists || o.ID != "987654" {
+			t.Errorf("outcome %+v", o)
+		}
+	})
+	t.Run("duplicate wording, lookup finds nobody: invalid with Cove's message verbatim", func(t *testing.T) {
+		msg := "User with name 'backup.test@mail.com' already exists"
+		_, o := run(t, func(w http.ResponseWriter, c call) { rpcFail(w, -32603, msg, 0, "visa-add") }, notFound)
+		if o.Status != connector.Invalid || o.Message != msg {
+			t.Errorf("outcome %+v, want invalid %q", o, msg)
+		}
+	})
+	t.Run("lookup refused without a known code: not found", func(t *testing.T) {
+		_, o := run(t, taken, func(w http.ResponseWriter, c call) { rpcFail(w, -32000, "No such record", 0, "visa-get") })
+		if o.Status != connector.Invalid || o.Message != "Cannot add the user (error 40112)" {
+			t.Errorf("outcome %+v", o)
+		}
+	})
+	t.Run("lookup fails: uncertain, for dispatch to reconcile", func(t *testing.T) {
+		_, o := run(t, taken, func(w http.ResponseWriter, c call) { w.WriteHeader(http.StatusServiceUnavailable) })
+		if o.Status != connector.Uncertain || !strings.Contains(o.Message, "Cannot add the user (error 40112)") || !strings.Contains(o.Message, "503") {
+			t.Errorf("outcome %+v", o)
+		}
+	})
+	t.Run("lookup answer malformed: uncertain", func(t *testing.T) {
+		_, o := run(t, taken, func(w http.ResponseWriter, c call) { _, _ = io.WriteString(w, `<html>oops</html>`) })
+		if o.Status != connector.Uncertain {
+			t.Errorf("outcome %+v", o)
+		}
+	})
+	t.Run("refusal on rights, lookup finds nobody: auth", func(t *testing.T) {
+		msg := "Operation failed because of security reasons (error 13501)"
+		_, o := run(t, func(w http.ResponseWriter, c call) { rpcFail(w, -32603, msg, 13501, "visa-add") }, notFound)
+		if o.Status != connector.Auth || o.Message != msg {
+			t.Errorf("outcome %+v", o)
+		}
+	})
+	t.Run("invalid params: invalid without a lookup", func(t *testing.T) {
+		f, o := run(t, func(w http.ResponseWriter, c call) {
+			rpcFail(w, -32602, "Invalid params: userInfo.Name must equal EmailAddress", 0, "visa-add")
+		}, found)
+		if o.Status != connector.Invalid || o.Message != "Invalid params: userInfo.Name must equal EmailAddress" || len(f.of("GetUserInfo")) != 0 {
+			t.Errorf("outcome %+v after %d lookups", o, len(f.of("GetUserInfo")))
+		}
+	})
+	t.Run("JSON-RPC error with HTTP 400: read as a refusal and settled", func(t *testing.T) {
+		_, o := run(t, func(w http.ResponseWriter, c call) {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = io.WriteString(w, `{"jsonrpc":"2.0","id":"1","error":{"code":-32000,"message":"Name in use"}}`)
+		}, found)
+		if o.Status != connector.Exists || o.ID != "987654" {
 			t.Errorf("outcome %+v", o)
 		}
 	})
@@ -334,14 +410,15 @@ func TestAnswerClasses(t *testing.T) {
 		retryAfter time.Duration
 	}{
 		{"invalid params", func(w http.ResponseWriter, c call, n int) {
-			rpcFail(w, -32602, "Invalid params: userInfo.Name must equal EmailAddress", 2303, "visa-next-1")
+			rpcFail(w, -32602, "Invalid params: userInfo.Name must equal EmailAddress", 0, "visa-next-1")
 		}, connector.Invalid, "Invalid params: userInfo.Name must equal EmailAddress", 0},
 		{"application error", func(w http.ResponseWriter, c call, n int) {
-			rpcFail(w, -32603, "Role 9 does not exist; see EnumerateUserRoles", 2304, "visa-next-1")
+			if c.Method == "GetUserInfo" {
+				notFound(w, c)
+				return
+			}
+			rpcFail(w, -32603, "Role 9 does not exist; see EnumerateUserRoles", 0, "visa-next-1")
 		}, connector.Invalid, "Role 9 does not exist; see EnumerateUserRoles", 0},
-		{"security refusal", func(w http.ResponseWriter, c call, n int) {
-			rpcFail(w, -32603, "Operation failed because of security reasons (error 13501)", 13501, "visa-next-1")
-		}, connector.Auth, "Operation failed because of security reasons (error 13501)", 0},
 		{"429 seconds", func(w http.ResponseWriter, c call, n int) {
 			w.Header().Set("Retry-After", "3")
 			w.WriteHeader(429)
@@ -363,6 +440,25 @@ func TestAnswerClasses(t *testing.T) {
 		}, connector.Uncertain, "", 0},
 		{"no ID in the result", func(w http.ResponseWriter, c call, n int) { rpcOK(w, `null`, "visa-next-1") }, connector.Uncertain,
 			"Cove answered AddUser without the new user's ID (result.result); the user may have been added", 0},
+		{"HTML on 200", func(w http.ResponseWriter, c call, n int) {
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = io.WriteString(w, `<html><body>Gateway says hello</body></html>`)
+		}, connector.Uncertain, "", 0},
+		{"empty body on 200", func(w http.ResponseWriter, c call, n int) {}, connector.Uncertain, "", 0},
+		{"neither result nor error", func(w http.ResponseWriter, c call, n int) {
+			_, _ = io.WriteString(w, `{"jsonrpc":"2.0","id":"1"}`)
+		}, connector.Uncertain, "", 0},
+		{"error of the wrong shape", func(w http.ResponseWriter, c call, n int) {
+			_, _ = io.WriteString(w, `{"jsonrpc":"2.0","id":"1","error":"boom"}`)
+		}, connector.Uncertain, "", 0},
+		{"JSON 404: a wrong base_url", func(w http.ResponseWriter, c call, n int) {
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = io.WriteString(w, `{"message":"no route"}`)
+		}, connector.Invalid, "", 0},
+		{"HTML 400", func(w http.ResponseWriter, c call, n int) {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = io.WriteString(w, `<html>bad</html>`)
+		}, connector.Invalid, "Cove refused AddUser with HTTP 400 Bad Request and no readable reason (check base_url: it should be the JSON-RPC endpoint)", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t, tc.handle)
@@ -372,6 +468,12 @@ func TestAnswerClasses(t *testing.T) {
 			}
 			if n := len(f.of("AddUser")); n != 1 {
 				t.Errorf("%d AddUser calls, want 1", n)
+			}
+			if strings.Contains(o.Message, "{") || strings.Contains(o.Message, "<html") {
+				t.Errorf("message carries a raw body: %q", o.Message)
+			}
+			if tc.name == "JSON 404: a wrong base_url" && !strings.HasPrefix(o.Message, "not found: check base_url (") {
+				t.Errorf("404 message %q", o.Message)
 			}
 		})
 	}
@@ -396,7 +498,7 @@ func TestLookupAndRoles(t *testing.T) {
 			rpcOK(w, `{"Id":987654}`, "visa-next-1")
 		case "EnumerateUserRoles":
 			if c.Params["partnerId"] != float64(123456) {
-				rpcFail(w, -32603, "Partner not found", 2301, "visa-next-2")
+				rpcFail(w, -32603, "Partner not found", 0, "visa-next-2")
 				return
 			}
 			rpcOK(w, `[{"Id":1,"Name":"SuperUser"},{"Id":3,"Name":"Manager"}]`, "visa-next-3")
@@ -410,19 +512,39 @@ func TestLookupAndRoles(t *testing.T) {
 	if err != nil || roles["Manager"] != 3 || roles["SuperUser"] != 1 || len(roles) != 2 {
 		t.Errorf("roles %v, %v", roles, err)
 	}
-	if _, err := c.Roles(context.Background(), 999); err == nil || !strings.Contains(err.Error(), "Partner not found") {
+	_, err = c.Roles(context.Background(), 999)
+	var ce *connector.CallError
+	if !errors.As(err, &ce) || ce.Outcome.Status != connector.Invalid || !strings.Contains(err.Error(), "Partner not found") {
 		t.Errorf("roles of an unknown partner: %v", err)
+	}
+}
+
+func TestRolesMalformedIsRetryable(t *testing.T) {
+	f := newFake(t, func(w http.ResponseWriter, c call, n int) {
+		if n == 1 {
+			_, _ = io.WriteString(w, `{"jsonrpc":"2.0","id":"1","result":{"res`)
+			return
+		}
+		rpcOK(w, `{"not":"a list"}`, "visa-next")
+	})
+	c := f.client(t)
+	for i := 0; i < 2; i++ {
+		_, err := c.Roles(context.Background(), 123456)
+		var ce *connector.CallError
+		if !errors.As(err, &ce) || !ce.Retryable() {
+			t.Errorf("call %d: %v, want a retryable CallError", i+1, err)
+		}
 	}
 }
 
 func TestNoSecretsInMessagesOrLogs(t *testing.T) {
 	logs := &httpcalltest.LogBuffer{}
 	f := newFake(t, func(w http.ResponseWriter, c call, n int) {
-		rpcFail(w, -32602, "bad password "+userPass+" with visa "+c.Visa, 2303, "visa-next")
+		rpcFail(w, -32602, "bad password "+userPass+" near "+c.Visa, 0, "visa-next")
 	})
 	c := f.client(t, func(s *connector.Settings) { s.Logger = logs.Logger() })
 	o := c.Create(context.Background(), connector.Request{Record: user(t)})
-	if o.Status != connector.Invalid || o.Message != "bad password ******** with visa ********" {
+	if o.Status != connector.Invalid || o.Message != "bad password ******** near ********" {
 		t.Errorf("outcome %+v", o)
 	}
 	httpcalltest.NoSecrets(t, "log", logs.String(), userPass, apiPassword, "visa-1", "visa-next")

@@ -15,11 +15,13 @@ var User = &schema.Target{
 		{Key: "EmailAddress", Label: "Email", Aliases: []string{"email address", "e-mail"}, Kind: schema.Email, Required: true,
 			Help: "Email address (the same as the login name)", Example: "backup.test@mail.com"},
 		{Key: "Password", Label: "Password", Kind: schema.Secret, Help: "Password; leave empty to let the user set one (never shown in reports)", Example: "AbC123DeF!"},
-		{Key: "RoleId", Label: "Role ID", Aliases: []string{"role"}, Kind: schema.Integer, Min: schema.I64(1),
-			Help: "Role ID from EnumerateUserRoles (SuperUser, Administrator, Manager, Operator, Supporter)", Example: "1"},
+		{Key: "RoleId", Label: "Role ID", Aliases: []string{"role"}, Kind: schema.Integer, Min: schema.I64(1), Max: schema.I64(7),
+			Help: "Role ID, 1 to 7, as EnumerateUserRoles lists them for the partner (roles include SuperUser, Administrator, Manager, Operator, Supporter)", Example: "1"},
 		{Key: "ContactPersonId", Label: "Contact Person ID", Kind: schema.Integer, Min: schema.I64(1), Help: "ID of an associated contact person", Example: ""},
-		{Key: "TwoFactorAuthenticationStatus", Label: "Two-Factor Status", Kind: schema.List, Item: schema.String, Help: "2FA states, separated by commas", Example: ""},
-		{Key: "Flags", Label: "Flags", Kind: schema.List, Item: schema.String, Help: "Feature flags, separated by commas (e.g. SecurityOfficer)", Example: ""},
+		{Key: "TwoFactorAuthenticationStatus", Label: "Two-Factor Status", Kind: schema.List, Item: schema.Enum, Enum: TwoFactorStates,
+			Help: "2FA states (Undefined, Disabled or Enabled), separated by commas", Example: ""},
+		{Key: "Flags", Label: "Flags", Kind: schema.List, Item: schema.String,
+			Help: "Feature flags (Cove's UserFlag values, e.g. security officer), separated by commas; sent as typed", Example: ""},
 		{Key: "FirstName", Label: "First Name", Kind: schema.String, Help: "First name", Example: "Backup"},
 		{Key: "FullName", Label: "Surname", Aliases: []string{"full name", "last name"}, Kind: schema.String, Help: "The surname (Cove calls it FullName)", Example: "Test"},
 		{Key: "Title", Label: "Title", Aliases: []string{"job title"}, Kind: schema.String, Help: "Job title", Example: "Manager"},
@@ -28,6 +30,9 @@ var User = &schema.Target{
 	Key:    []string{"PartnerId", "Name"},
 	Unique: []schema.Unique{{Fields: []string{"PartnerId", "Name"}, Name: "login name per partner"}},
 }
+
+// TwoFactorStates are the values of TwoFactorAuthenticationStatus.
+var TwoFactorStates = []string{"Undefined", "Disabled", "Enabled"}
 
 // Targets are Cove's targets.
 var Targets = []*schema.Target{User}
