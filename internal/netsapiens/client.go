@@ -16,11 +16,15 @@ import (
 // Client creates NetSapiens sites and users through ns-api v2 with a
 // static bearer token. It is safe for concurrent use.
 //
-// Answers: 200/202 (any 2xx) is Created; 409 is Exists, confirmed by a
-// lookup (when the lookup finds no such record, the 409 was about another
-// record's unique value, such as a login username taken elsewhere, and the
-// row is Invalid); 400/404 are Invalid with the vendor's message; 401/403
-// are Auth (a static token cannot be refreshed); 429 and 5xx are Retryable.
+// Answers: a 2xx with a JSON object is Created; a 2xx whose body cannot be
+// read is Uncertain (the run reconciles it by lookup). A 400 or 409 is
+// never judged by its wording: the client reads the record back, and it
+// Exists (with the vendor's ID) when found, else the row is Invalid with
+// the vendor's message (for a 409, a unique value such as a login
+// username is taken by another record). A 404 in the vendor's error shape
+// is Invalid with its words ("Domain not found"); any other 404, or one
+// for the token's own domain ~, means a wrong base_url. 401/403 are Auth
+// (a static token cannot be refreshed); 429 and 5xx are Retryable.
 type Client struct {
 	call  *httpcall.Caller
 	base  string
@@ -93,7 +97,23 @@ func (c *Client) Preview(req connector.Request) connector.Preview {
 	if err != nil {
 		return connector.Preview{Method: http.MethodPost, URL: c.base}
 	}
-	return connector.Preview{Method: http.MethodPost, URL: c.collectionURL(req.Record, res), Body: req.Record.Redacted()}
+	return connector.Preview{Method: http.MethodPost, URL: c.collectionURL(req.Record, res),
+		Body: withDefaults(req.Record, req.Record.Redacted())}
+}
+
+// withDefaults fills into body the documented default of every field the
+// vendor requires but the record leaves empty (SentDefaults: user-scope
+// Basic User).
+func withDefaults(rec schema.Record, body map[string]any) map[string]any {
+	for _, f := range SentDefaults(rec.Target) {
+		if _, ok := body[f.Key]; ok {
+			continue
+		}
+		if v, p := f.Parse(f.Default); p == nil && v != nil {
+			body[f.Key] = v
+		}
+	}
+	return body
 }
 
 // Create posts one site or user and classifies the answer.
@@ -103,7 +123,8 @@ func (c *Client) Create(ctx context.Context, req connector.Request) connector.Ou
 	if err != nil {
 		return connector.Outcome{Status: connector.Invalid, Message: err.Error()}
 	}
-	resp, err := c.call.Do(ctx, httpcall.Request{Method: http.MethodPost, URL: c.collectionURL(rec, res), Header: c.header(), JSON: rec.Body()})
+	resp, err := c.call.Do(ctx, httpcall.Request{Method: http.MethodPost, URL: c.collectionURL(rec, res), Header: c.header(),
+		JSON: withDefaults(rec, rec.Body())})
 	if err != nil {
 		return c.finish(c.call.FailureOutcome(err, true), rec)
 	}
@@ -111,36 +132,66 @@ func (c *Client) Create(ctx context.Context, req connector.Request) connector.Ou
 }
 
 func (c *Client) createAnswer(ctx context.Context, rec schema.Record, res resource, resp *httpcall.Response) connector.Outcome {
-	msg := message(resp)
+	a := read(resp)
 	switch {
+	case resp.OK() && a.obj == nil:
+		return unreadable(resp, a)
 	case resp.OK():
-		// The status decides: the ID is the natural key, so a broken body
-		// (possible with synchronous=yes) does not make the result doubtful.
-		return connector.Outcome{Status: connector.Created, ID: recordID(rec, res, resp), HTTPStatus: resp.Status}
-	case resp.Status == http.StatusConflict:
-		return c.confirmExisting(ctx, rec, res, words(resp, msg))
+		return connector.Outcome{Status: connector.Created, ID: recordID(rec, res, a.obj), HTTPStatus: resp.Status}
 	case resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden:
-		return connector.Outcome{Status: connector.Auth, HTTPStatus: resp.Status, Message: "NetSapiens refused the token: " + words(resp, msg)}
+		return connector.Outcome{Status: connector.Auth, HTTPStatus: resp.Status, Message: "NetSapiens refused the token: " + words(resp, a.msg)}
+	case resp.Status == http.StatusBadRequest || resp.Status == http.StatusConflict:
+		return c.settle(ctx, rec, res, resp, a)
+	case resp.Status == http.StatusNotFound:
+		return createNotFound(rec, resp, a)
 	}
-	if o, ok := c.call.Trouble(resp, msg); ok {
+	if o, ok := c.call.Trouble(resp, a.msg); ok {
 		return o
 	}
-	return unexpected(resp, msg)
+	if a.broken {
+		return unreadable(resp, a)
+	}
+	return unexpected(resp, a.msg)
 }
 
-// confirmExisting looks up the record a 409 says exists.
-func (c *Client) confirmExisting(ctx context.Context, rec schema.Record, res resource, msg string) connector.Outcome {
-	lk := c.lookup(ctx, rec, res)
-	switch lk.Status {
-	case connector.Exists:
-		return connector.Outcome{Status: connector.Exists, ID: lk.ID, Message: msg, HTTPStatus: http.StatusConflict}
-	case connector.NotFound:
-		return connector.Outcome{Status: connector.Invalid, HTTPStatus: http.StatusConflict, Message: fmt.Sprintf(
-			"%s (no %s %q exists in domain %q, so the conflict is with another record: a value that must be unique, such as login-username, is already taken)",
-			msg, res.noun, rec.Text(res.noun), domain(rec))}
+// createNotFound classifies a 404 to a create. The API's own error
+// ("Domain 'x' not found") is the vendor refusing the row: Invalid with
+// its words. Any other 404 (not the vendor's error shape), or one for the
+// token's own domain "~", which cannot be missing, means base_url points
+// at the wrong place.
+func createNotFound(rec schema.Record, resp *httpcall.Response, a answer) connector.Outcome {
+	if !a.vendorError || domain(rec) == "~" {
+		return httpcall.NotFound(resp, a.msg)
 	}
-	return connector.Outcome{Status: connector.Exists, HTTPStatus: http.StatusConflict,
-		Message: fmt.Sprintf("%s (could not look it up to confirm: %s)", msg, lk.Message)}
+	return connector.Outcome{Status: connector.Invalid, HTTPStatus: resp.Status, Message: a.msg}
+}
+
+// settle decides a 400 or 409 refusal by reading the record, never by the
+// wording: found, it exists (with the vendor's ID); not found, the row is
+// Invalid with the vendor's message. A lookup that cannot be made leaves
+// it Uncertain, for the run to reconcile.
+func (c *Client) settle(ctx context.Context, rec schema.Record, res resource, resp *httpcall.Response, a answer) connector.Outcome {
+	said := words(resp, a.msg)
+	lk := c.lookup(ctx, rec, res)
+	switch {
+	case lk.Status == connector.Exists:
+		return connector.Outcome{Status: connector.Exists, ID: lk.ID, Message: said, HTTPStatus: resp.Status}
+	case lk.Status == connector.Auth:
+		return lk
+	case a.broken:
+		return unreadable(resp, a)
+	case lk.Status == connector.NotFound && resp.Status == http.StatusConflict:
+		return connector.Outcome{Status: connector.Invalid, HTTPStatus: resp.Status, Message: fmt.Sprintf(
+			"%s (no %s %q exists in domain %q, so the conflict is with another record: a value that must be unique, such as login-username, is already taken)",
+			said, res.noun, rec.Text(res.noun), domain(rec))}
+	case lk.Status == connector.NotFound, lk.Status == connector.Invalid:
+		// Not there, or the read itself is refused as data (it cannot be
+		// asked): the vendor's refusal stands, in its own words.
+		return connector.Outcome{Status: connector.Invalid, HTTPStatus: resp.Status, Message: said}
+	}
+	return connector.Outcome{Status: connector.Uncertain, HTTPStatus: resp.Status, Message: fmt.Sprintf(
+		"NetSapiens refused the %s (%s: %s) and reading it back to see whether it exists failed: %s", res.noun,
+		httpcall.StatusText(resp.Status), said, lk.Message)}
 }
 
 // Lookup reads the site or user by its natural key: Exists with its ID,
@@ -161,33 +212,42 @@ func (c *Client) lookup(ctx context.Context, rec schema.Record, res resource) co
 	if err != nil {
 		return c.call.FailureOutcome(err, false)
 	}
-	msg := message(resp)
+	a := read(resp)
 	switch {
+	case resp.OK() && a.obj == nil:
+		// A 200 that is not the record (a proxy's page, a cut answer)
+		// proves nothing: ask again.
+		return connector.Outcome{Status: connector.Retryable, HTTPStatus: resp.Status,
+			Message: fmt.Sprintf("reading the %s back: %s", res.noun, brokenWords(resp, a))}
 	case resp.OK():
-		return connector.Outcome{Status: connector.Exists, ID: recordID(rec, res, resp), HTTPStatus: resp.Status}
+		return connector.Outcome{Status: connector.Exists, ID: recordID(rec, res, a.obj), HTTPStatus: resp.Status}
+	case resp.Status == http.StatusNotFound && a.vendorError:
+		return connector.Outcome{Status: connector.NotFound, HTTPStatus: resp.Status, Message: a.msg}
 	case resp.Status == http.StatusNotFound:
-		return connector.Outcome{Status: connector.NotFound, HTTPStatus: resp.Status, Message: words(resp, msg)}
+		return httpcall.NotFound(resp, a.msg)
 	case resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden:
-		return connector.Outcome{Status: connector.Auth, HTTPStatus: resp.Status, Message: "NetSapiens refused the token: " + words(resp, msg)}
+		return connector.Outcome{Status: connector.Auth, HTTPStatus: resp.Status, Message: "NetSapiens refused the token: " + words(resp, a.msg)}
 	}
-	if o, ok := c.call.Trouble(resp, msg); ok {
+	if o, ok := c.call.Trouble(resp, a.msg); ok {
 		return o
 	}
-	return unexpected(resp, msg)
+	if a.broken {
+		return connector.Outcome{Status: connector.Retryable, HTTPStatus: resp.Status,
+			Message: fmt.Sprintf("reading the %s back: %s", res.noun, brokenWords(resp, a))}
+	}
+	return unexpected(resp, a.msg)
 }
 
 // recordID is the ID a created or found record is known by: for a user
-// domain/user, for a site its name; taken from the answer body when it
+// domain/user, for a site its name; taken from the answer's object when it
 // names them (it names the real domain where the request said ~).
-func recordID(rec schema.Record, res resource, resp *httpcall.Response) string {
+func recordID(rec schema.Record, res resource, obj map[string]any) string {
 	key, dom := rec.Text(res.noun), domain(rec)
-	if obj, err := httpcall.DecodeObject(resp.Body); err == nil && resp.BodyErr == nil {
-		if v := httpcall.FieldText(obj, res.noun); v != "" {
-			key = v
-		}
-		if v := httpcall.FieldText(obj, "domain"); v != "" {
-			dom = v
-		}
+	if v := httpcall.FieldText(obj, res.noun); v != "" {
+		key = v
+	}
+	if v := httpcall.FieldText(obj, "domain"); v != "" {
+		dom = v
 	}
 	if res.noun == "site" {
 		return key
@@ -195,13 +255,65 @@ func recordID(rec schema.Record, res resource, resp *httpcall.Response) string {
 	return dom + "/" + key
 }
 
-// message is the vendor's words for an answer: the "message" of its JSON
-// error body, else an excerpt of a text body, else "".
-func message(resp *httpcall.Response) string {
-	if obj, err := httpcall.DecodeObject(resp.Body); err == nil {
-		return httpcall.FieldText(obj, "message")
+// answer is what an answer's body says.
+type answer struct {
+	obj map[string]any // the JSON object, when the body is one, read whole
+	msg string         // the vendor's words: "message" of the object, or a plain-text body
+	// vendorError says the body is NetSapiens' error shape,
+	// {"code": <status>, "message": "..."} (shared/vendors/netsapiens.md).
+	vendorError bool
+	// broken says the body cannot be read: cut off, or JSON that does
+	// not parse.
+	broken bool
+}
+
+// read reads an answer's body. A body that is cut or is broken JSON has no
+// message: raw JSON never reaches a person.
+func read(resp *httpcall.Response) answer {
+	var a answer
+	obj, err := httpcall.DecodeObject(resp.Body)
+	switch {
+	case resp.BodyErr != nil:
+		a.broken = true
+	case err == nil:
+		a.obj = obj
+		a.msg = httpcall.FieldText(obj, "message")
+		_, hasCode := httpcall.Field(obj, "code")
+		a.vendorError = hasCode && a.msg != ""
+	case looksJSON(resp.Body):
+		a.broken = true
+	default:
+		a.msg = httpcall.Snippet(resp.Body)
 	}
-	return httpcall.Snippet(resp.Body)
+	return a
+}
+
+// looksJSON reports whether body starts like a JSON object or array.
+func looksJSON(body []byte) bool {
+	t := strings.TrimSpace(string(body))
+	return strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[")
+}
+
+// unreadable is the outcome of a create whose answer cannot be read: the
+// vendor may have applied it, so Uncertain, for the run to reconcile by
+// lookup; never Invalid.
+func unreadable(resp *httpcall.Response, a answer) connector.Outcome {
+	return connector.Outcome{Status: connector.Uncertain, HTTPStatus: resp.Status,
+		Message: brokenWords(resp, a) + "; it may have been applied, so it is checked by reading it back"}
+}
+
+// brokenWords says why an answer could not be used.
+func brokenWords(resp *httpcall.Response, a answer) string {
+	why := "is not the JSON object the API sends"
+	switch {
+	case resp.BodyErr != nil:
+		why = "could not be read whole (" + resp.BodyErr.Error() + ")"
+	case a.broken:
+		why = "is broken JSON"
+	case len(strings.TrimSpace(string(resp.Body))) == 0:
+		why = "is empty"
+	}
+	return fmt.Sprintf("NetSapiens answered %s but its answer %s", httpcall.StatusText(resp.Status), why)
 }
 
 // words is the vendor's message, or the HTTP status when it gave none.

@@ -58,7 +58,11 @@ func recordingField() *schema.Field {
 		Help: "Whether calls are recorded (default no)", Example: "no"}
 }
 
-// Settings shared by sites and users, in the vendor's order.
+// Settings shared by sites and users, in the vendor's order. The site
+// page (seed 003) lists them in this order; its two "Defaults to no"
+// toggles after emergency-address-id are, by their place in the user page
+// (seed 001), call-recordings-hide-from-others-enabled and
+// music-on-hold-randomized-enabled.
 func sharedSettings() []*schema.Field {
 	return []*schema.Field{
 		text("dial-plan", "Dial Plan", "Dial plan controlling forwards and outbound actions", ""),
@@ -67,7 +71,7 @@ func sharedSettings() []*schema.Field {
 		yesNo("phone-numbers-to-allow-enabled", "Allow List Enabled", "yes", "Use the list of phone numbers to allow"),
 		yesNo("phone-numbers-to-reject-enabled", "Reject List Enabled", "yes", "Use the list of phone numbers to reject"),
 		yesNo("call-screening-enabled", "Call Screening", "yes", "Screen incoming calls"),
-		text("language-token", "Language", "Portal language (default en_US)", "en_US"),
+		{Key: "language-token", Label: "Language", Kind: schema.String, Default: "en_US", Help: "Portal language (default en_US)", Example: "en_US"},
 		integer("limits-max-data-storage-kilobytes", "Max Storage (KB)", i64(0), nil, "Maximum voicemail, greeting and fax storage in kilobytes (0 or more)", "512000"),
 		integer("limits-max-active-calls-total", "Max Active Calls", i64(0), i64(3600), "Maximum number of active calls (0 to 3600)", "2"),
 		yesNo("directory-annouce-in-dial-by-name-enabled", "Announce In Dial By Name", "yes", "Announce in the dial-by-name directory"),
@@ -83,6 +87,7 @@ func sharedSettings() []*schema.Field {
 		integer("area-code", "Area Code", i64(100), i64(999), "Area code used when 7 digits are dialed (100 to 999)", "555"),
 		yesNo("directory-name-visible-in-list-enabled", "Visible In Directory", "yes", "List the user in the directory"),
 		text("emergency-address-id", "Emergency Address ID", "Exact address-id of an existing emergency (DLR) address", ""),
+		yesNo("call-recordings-hide-from-others-enabled", "Hide Recordings", "no", "Hide call recordings from others"),
 		yesNo("music-on-hold-randomized-enabled", "Random Music On Hold", "no", "Play music on hold in random order"),
 		recordingField(),
 	}
@@ -113,8 +118,11 @@ var User = &schema.Target{
 	Fields: append([]*schema.Field{
 		domainField(),
 		synchronousField(),
+		// The vendor types the extension as any string (seed 001): digits
+		// only is onboard's advice, a warning.
 		{Key: "user", Label: "Extension", Aliases: []string{"user", "ext"}, Kind: schema.Digits, Required: true,
-			Help: "The user's extension (digits; leading zeros are kept)", Example: "101"},
+			Advice: []string{schema.RuleDigits},
+			Help:   "The user's extension, usually digits (leading zeros are kept)", Example: "101"},
 		{Key: "name-first-name", Label: "First Name", Aliases: []string{"first name", "given name"}, Kind: schema.String, Required: true,
 			Help: "First name", Example: "Jane"},
 		{Key: "name-last-name", Label: "Last Name", Aliases: []string{"last name", "surname", "family name"}, Kind: schema.String, Required: true,
@@ -123,12 +131,18 @@ var User = &schema.Target{
 			Help: "Portal login, unique across the whole system (default extension@domain)", Example: "jane.smith@example.com"},
 		{Key: "email-address", Label: "Email", Aliases: []string{"email address", "e-mail"}, Kind: schema.Email, Multi: true, Separator: ";", Required: true,
 			Help: "Email address, or several separated by ;", Example: "jane.smith@example.com"},
-		{Key: "user-scope", Label: "User Scope", Aliases: []string{"scope", "role"}, Kind: schema.Enum, Enum: UserScopes, Required: true, Default: "Basic User",
-			Help: "Permission level in the portal and API", Example: "Basic User"},
+		// Seed 001 marks user-scope required with "Defaults to Basic
+		// User": the column may be left out or blank, and the client
+		// sends the default (see SentDefaults).
+		{Key: "user-scope", Label: "User Scope", Aliases: []string{"scope", "role"}, Kind: schema.Enum, Enum: UserScopes, Default: "Basic User",
+			Help: "Permission level in the portal and API (default Basic User)", Example: "Basic User"},
 		text("department", "Department", "Department (free text, need not exist beforehand)", "Sales"),
 		{Key: "site", Label: "Site", Aliases: []string{"office"}, Kind: schema.String,
 			Help: "Site (location); a site in the NetSapiens Sites sheet is created first", Example: "Denver HQ"},
 		timeZoneField(),
+		// Seed 001 types the PIN as a string ("the numeric pin"); the
+		// published OpenAPI says integer. The seed wins: digits sent as a
+		// JSON string, so leading zeros survive.
 		{Key: "voicemail-login-pin", Label: "Voicemail PIN", Aliases: []string{"pin"}, Kind: schema.Digits,
 			Help: "Numeric PIN for checking voicemail by phone (digits only)", Example: "4812"},
 		yesNo("privacy", "Caller ID Privacy", "no", "Block caller ID on outbound calls"),
@@ -148,7 +162,6 @@ var User = &schema.Target{
 		text("service-code", "Service Code", "Billing/tracking tag; codes starting system- are hidden in portals", ""),
 		{Key: "voicemail-transcription-enabled", Label: "Voicemail Transcription", Kind: schema.Enum, Enum: transcriptionVendors, Default: "no",
 			Help: "Transcription vendor for voicemails (default no)", Example: "no"},
-		yesNo("call-recordings-hide-from-others-enabled", "Hide Recordings", "no", "Hide this user's call recordings from others"),
 		integer("music-on-hold-comfort-message-repeat-interval-seconds", "Hold Message Interval (s)", i64(0), i64(3600),
 			"Seconds between comfort messages on hold (0 to 3600)", "30"),
 	}, sharedSettings()...),
@@ -162,3 +175,22 @@ var User = &schema.Target{
 
 // Targets are NetSapiens' targets, sites first (users may name them).
 var Targets = []*schema.Target{Site, User}
+
+// sentDefaults are, by target ID, the fields the vendor's reference marks
+// required while documenting a default (seed 001: user-scope "required,
+// Defaults to Basic User"). onboard does not require them: the client
+// sends the documented default when the cell is empty or the column
+// missing, so the vendor never sees them absent.
+var sentDefaults = map[string][]string{User.ID: {"user-scope"}}
+
+// SentDefaults returns t's fields the vendor requires but whose documented
+// default the client fills in when a record has no value.
+func SentDefaults(t *schema.Target) []*schema.Field {
+	var out []*schema.Field
+	for _, key := range sentDefaults[t.ID] {
+		if f := t.Field(key); f != nil {
+			out = append(out, f)
+		}
+	}
+	return out
+}
