@@ -3,7 +3,6 @@ package sandbox
 import (
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -11,6 +10,32 @@ import (
 )
 
 // Acefone: JWT-style login and refresh, and user creation.
+//
+// Shapes, with their sources (seed 002 is the vendor's Create User page;
+// shared = shared/vendors/acefone.md):
+//   - Every answer is {"success": bool, "message": "...", "error": {...}}:
+//     seed 002 documents exactly these three response variables. A created
+//     user gets {"success": true, "message": "User created successfully"}
+//     and no ID (the seed shows no created-ID field; shared: "record
+//     whatever ID the body carries ... otherwise the login_id"), so the
+//     ledger's ID is the login ID.
+//   - Login and refresh answer {"success": true, "access_token", "token_type":
+//     "bearer", "expires_in": 3600} (shared, "Getting started").
+//
+// Guesses (assumed; no source shows them):
+//   - The inside of "error": field name → list of messages, as Laravel-style
+//     validation writes it (the seed only says it is an object giving "the
+//     error type"); an answer about no single field carries "error": {}.
+//   - A duplicate login_id is HTTP 400 with error.login_id
+//     (AcefoneDuplicateMessage); the real wording and status are unknown.
+//   - Token refusals are HTTP 401 with error.token (shared says a 401
+//     mid-run means renew; the body is assumed); refresh accepts a token up
+//     to TokenRefreshWindow after it lapsed.
+//   - Validation follows the client's schema, including rules the seed does
+//     not state: user_role and caller_id items at least 1, numbers of 6 to
+//     15 digits, JSON types checked strictly, unknown keys refused.
+//   - The sandbox never answers 400 with "success": true (seed 002 says
+//     the vendor can; when is not documented): contract tests make it.
 
 func (s *Server) acefoneRoutes(mux *http.ServeMux) {
 	mux.Handle("POST "+AcefonePath+"/v1/auth/login", s.endpoint(Acefone, kindAuth, acefoneError, s.acefoneLogin))
@@ -166,9 +191,8 @@ func (s *Server) acefoneCreateUser(c *call) reply {
 	if st.full() {
 		return acefoneError(c, http.StatusInsufficientStorage, "sandbox store is full; POST "+ResetPath+" to empty it")
 	}
-	id := s.ids.seq(Acefone, 5001)
-	st.add(&record{target: targetAcefone, key: login, id: strconv.FormatInt(id, 10), creates: 1,
+	st.add(&record{target: targetAcefone, key: login, id: login, creates: 1,
 		body: ch.received}, acefoneNS, strings.ToLower(login))
 	return reply{status: http.StatusOK, created: true,
-		body: map[string]any{"success": true, "message": "User created successfully", "id": id}}
+		body: map[string]any{"success": true, "message": "User created successfully"}}
 }
