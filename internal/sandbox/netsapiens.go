@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/onboard/onboard/internal/netsapiens"
 	"github.com/onboard/onboard/internal/schema"
@@ -22,7 +23,9 @@ func (s *Server) netsapiensRoutes(mux *http.ServeMux) {
 	}))
 }
 
-// nsError is NetSapiens' error body: {"code": <status>, "message": "..."}.
+// nsError is NetSapiens' error body: {"code": <status>, "message": "..."}
+// (shared/vendors/netsapiens.md; the reference pages, seeds 001 and 003,
+// show no error body).
 func nsError(_ *call, status int, msg string) reply {
 	return reply{status: status, body: map[string]any{"code": status, "message": msg}}
 }
@@ -67,13 +70,59 @@ func (s *Server) nsPrepare(c *call) (string, reply, bool) {
 	return s.nsDomain(c)
 }
 
+// nsVendorTargets are NetSapiens' targets as the vendor checks a body,
+// built on first use (after the registry prepared the originals).
+var nsVendorTargets = sync.OnceValue(func() map[string]*schema.Target {
+	return map[string]*schema.Target{netsapiens.User.ID: nsVendorView(netsapiens.User), netsapiens.Site.ID: nsVendorView(netsapiens.Site)}
+})
+
+// nsVendorView is t as the vendor's API applies it: onboard's advice
+// (Field.Advice, such as digits-only extensions: the vendor types user as
+// any string, seed 001) is no rule of the vendor's, and the fields onboard
+// fills with their documented default (netsapiens.SentDefaults: user-scope)
+// are required, as the vendor's reference marks them.
+func nsVendorView(t *schema.Target) *schema.Target {
+	view := &schema.Target{ID: t.ID, Vendor: t.Vendor, Label: t.Label, System: t.System, Key: t.Key, Unique: t.Unique, Refs: t.Refs}
+	required := map[string]bool{}
+	for _, f := range netsapiens.SentDefaults(t) {
+		required[f.Key] = true
+	}
+	for _, f := range t.Fields {
+		g := *f
+		for _, rule := range f.Advice {
+			relax(&g, rule)
+		}
+		g.Advice = nil
+		g.Required = g.Required || required[f.Key]
+		view.Fields = append(view.Fields, &g)
+	}
+	if err := view.Prepare(); err != nil {
+		return t // a copy of a prepared description cannot be wrong; the original will do
+	}
+	return view
+}
+
+// relax drops one advised rule from a field.
+func relax(f *schema.Field, rule string) {
+	switch rule {
+	case schema.RuleDigits, schema.RulePhone:
+		f.Kind = schema.String
+	case schema.RulePattern:
+		f.Pattern, f.PatternHelp = "", ""
+	case schema.RuleRange:
+		f.Min, f.Max = nil, nil
+	case schema.RuleLength:
+		f.MaxLen = 0
+	}
+}
+
 // nsCheck decodes and checks a create body.
 func nsCheck(c *call, t *schema.Target, domain string) (checked, reply, bool) {
 	obj, err := decodeObject(c.body)
 	if err != nil {
 		return checked{}, nsError(c, http.StatusBadRequest, err.Error()), false
 	}
-	ch := checkBody(t, obj, map[string]any{"domain": domain}, false)
+	ch := checkBody(nsVendorTargets()[t.ID], obj, map[string]any{"domain": domain}, false)
 	if len(ch.problems) > 0 {
 		return ch, nsError(c, http.StatusBadRequest, joinProblems(ch.problems)), false
 	}
