@@ -9,8 +9,15 @@
 // streamed by intake's own scanner, which keeps each cell's type and style
 // and runs several times faster than excelize's row iterator. A CSV goes
 // through encoding/csv, decoded with golang.org/x/text only when it is not
-// UTF-8. Rows are parsed ahead on a second goroutine, so a caller's work on
-// one row overlaps with reading the next.
+// UTF-8; CR, LF and CRLF all end its lines, as in a text editor. Rows are
+// parsed ahead on a second goroutine, so a caller's work on one row
+// overlaps with reading the next.
+//
+// What cannot be real data refuses the file with an *UnusableError
+// naming the cell: a NUL character, more than MaxCellChars characters. A
+// workbook whose sheet cannot be found (part missing, link outside the
+// file or to a part that is not a worksheet) or whose sheet XML is
+// malformed is a damaged workbook, never an empty sheet.
 package intake
 
 import (
