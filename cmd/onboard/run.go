@@ -30,7 +30,7 @@ import (
 type runFlags struct {
 	config, target, report, stateDir, logFormat, plan, resultsCSV string
 	sandbox, dryRun, asJSON, yes, quiet, noReport, showRequests   bool
-	reconcile                                                     bool
+	reconcile, includeHidden                                      bool
 	concurrency                                                   int
 	grace                                                         time.Duration
 	defaults                                                      validate.Defaults
@@ -77,6 +77,7 @@ failed, or no rows; 2 unusable input or configuration; 130 interrupted.`,
 	fl.StringVar(&f.logFormat, "log-format", "text", "log line format when not on a terminal: text or json")
 	fl.StringVar(&f.plan, "plan", "", "onboarding plan (YAML): read INPUT as an HR new-hire sheet, one row per person")
 	fl.StringVar(&f.target, "target", "", "target ID for a CSV whose file name names none")
+	fl.BoolVar(&f.includeHidden, "include-hidden", false, "also read sheets hidden in the workbook (skipped with a warning by default)")
 	fl.Var(defaultsFlag{f.defaults}, "default", "default value VENDOR.FIELD=VALUE for empty cells or a missing column (repeatable)")
 	fl.DurationVar(&f.grace, "grace", 10*time.Second, "after Ctrl-C, how long requests in flight may finish")
 	return cmd
@@ -295,7 +296,7 @@ func (f *runFlags) batchOptions(io *terminal.IO, input string, s *runSetup, logg
 	opt := batch.Options{
 		Input: input, Config: s.cfg, StateDir: s.stateDir, DryRun: f.dryRun, Reconcile: f.reconcile, RunID: s.runID,
 		Concurrency: f.concurrency, Logger: logger, Grace: f.grace,
-		Validate:       validate.Options{Target: f.target, Defaults: f.defaults},
+		Validate:       validate.Options{Target: f.target, Defaults: f.defaults, IncludeHidden: f.includeHidden},
 		CredentialsDir: s.reportsDir,
 		Progress: func(n int) progress.Reporter {
 			return progress.New(mode, n, "sending", io.ErrOut, logger, 5*time.Second)

@@ -32,6 +32,7 @@ type validateFlags struct {
 	target, report   string
 	plan, config     string
 	noReport, asJSON bool
+	includeHidden    bool
 	defaults         validate.Defaults
 	reportsDir       string // where reports go by default
 	haveConfig       bool   // a configuration was found: IT's notes apply
@@ -66,6 +67,7 @@ arguments.`,
 	fl.StringVar(&f.report, "report", "", "validation report path (default reports/<input>-validation-<time>.xlsx)")
 	fl.BoolVar(&f.noReport, "no-report", false, "do not write a validation report")
 	fl.BoolVar(&f.asJSON, "json", false, "print the result as one JSON document on stdout")
+	fl.BoolVar(&f.includeHidden, "include-hidden", false, "also read sheets hidden in the workbook (skipped with a warning by default)")
 	fl.Var(defaultsFlag{f.defaults}, "default", "default value VENDOR.FIELD=VALUE for empty cells or a missing column (repeatable)")
 	fl.StringVar(&f.plan, "plan", "", "onboarding plan (YAML): read INPUT as an HR new-hire sheet, one row per person")
 	fl.StringVar(&f.config, "config", "", "run configuration whose path-field defaults (domain, PropertySid, PartnerId) apply")
@@ -114,7 +116,7 @@ func runValidate(parent context.Context, io *terminal.IO, input string, f *valid
 		defer rep.Close()
 		handler = rep
 	}
-	sum, err := validate.Run(ctx, in, validate.Options{Target: f.target, Defaults: f.defaults}, handler)
+	sum, err := validate.Run(ctx, in, validate.Options{Target: f.target, Defaults: f.defaults, IncludeHidden: f.includeHidden}, handler)
 	if err != nil {
 		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
 			return exitWith(exitInterrupted, errors.New("interrupted: nothing was written"))
@@ -146,7 +148,11 @@ func runValidate(parent context.Context, io *terminal.IO, input string, f *valid
 		printValidateSummary(io.ErrOut, sum, time.Since(start))
 	}
 	if sum.Rows == 0 {
-		return exitWith(exitRowsInvalid, fmt.Errorf("no rows found in %s: the sheet has a header but no rows under it", input))
+		why := "the sheet has a header but no rows under it"
+		if len(sum.Notes) > 0 {
+			why = "only the template's example row, which is never sent; type the rows under the header"
+		}
+		return exitWith(exitRowsInvalid, fmt.Errorf("no rows found in %s: %s", input, why))
 	}
 	if !sum.OK() {
 		return exitWith(exitRowsInvalid, nil)
@@ -210,6 +216,9 @@ func printValidateSummary(w io.Writer, sum *validate.Summary, took time.Duration
 	}
 	list("error", sum.Errors, sum.ErrorCount(), errorsListed)
 	list("warning", sum.Warnings, sum.WarningCount(), warningsListed)
+	for _, n := range sum.Notes {
+		fmt.Fprintf(w, "Note: %s\n", n.Message)
+	}
 	if sum.OK() && sum.Rows > 0 {
 		fmt.Fprintln(w, "All rows are valid.")
 	}

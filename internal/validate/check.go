@@ -274,7 +274,10 @@ func (w *worker) check(row intake.Row, res *RowResult) {
 			rec.Values[fi] = d
 			continue
 		}
-		if f.Required && col >= 0 { // a missing column is one sheet-level error
+		if f.Required && col >= 0 && row.FormulaWithoutResult(col) {
+			issues = append(issues, p.cellIssue(&row, col, f, RuleFormula,
+				"holds a formula with no saved result: open the file in Excel, let it calculate, save it, and check again"))
+		} else if f.Required && col >= 0 { // a missing column is one sheet-level error
 			issues = append(issues, p.cellIssue(&row, col, f, schema.RuleRequired, requiredDetail(f)))
 		}
 	}

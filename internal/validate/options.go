@@ -27,6 +27,9 @@ type Options struct {
 	Defaults Defaults
 	// Workers is the number of goroutines parsing rows; 0 means GOMAXPROCS.
 	Workers int
+	// IncludeHidden reads sheets hidden in the workbook too; by default
+	// they are skipped with a warning (lookup lists, old data).
+	IncludeHidden bool
 	// MaxIssues bounds the errors and the warnings kept in the Summary;
 	// 0 means DefaultMaxIssues, negative means no bound.
 	MaxIssues int

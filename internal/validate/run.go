@@ -67,6 +67,10 @@ func Run(ctx context.Context, in intake.File, opt Options, h Handler) (*Summary,
 			r.sum.IgnoredSheets = append(r.sum.IgnoredSheets, name)
 			continue
 		}
+		if in.Hidden(name) && !opt.IncludeHidden {
+			r.skipHidden(name, t)
+			continue
+		}
 		jobs = append(jobs, job{name, t})
 	}
 	if len(jobs) == 0 {
@@ -381,6 +385,13 @@ func (r *run) duplicate(p *plan, res *RowResult, ix *uniqueIndex, first uint32, 
 }
 
 // keep adds an issue to the Summary, up to the bound.
+// skipHidden warns that a hidden sheet named after a target is not read.
+func (r *run) skipHidden(name string, t *schema.Target) {
+	msg := fmt.Sprintf("Sheet %s is hidden in the workbook, so it was skipped: nothing on it is checked or sent (unhide it in Excel, or add --include-hidden to read it)", quoted(name))
+	r.sum.IgnoredSheets = append(r.sum.IgnoredSheets, name+" (hidden)")
+	r.keep(Issue{Target: t.ID, Sheet: name, Rule: RuleHiddenSheet, Severity: Warning, Col: -1, Message: msg, Detail: msg})
+}
+
 // hasError reports whether any issue is an error (warnings leave a row
 // valid).
 func hasError(issues []Issue) bool {

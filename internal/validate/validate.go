@@ -45,6 +45,8 @@ const (
 	RuleDuplicateColumn = "duplicate-column" // two columns name the same field
 	RuleUnknownColumn   = "unknown-column"   // a header names no field (warning)
 	RuleEmptySheet      = "empty-sheet"      // a target's sheet has no header (warning)
+	RuleHiddenSheet     = "hidden-sheet"     // a target's sheet is hidden in the workbook: skipped (warning)
+	RuleFormula         = "formula"          // a formula cell with no saved result
 	// RuleMaskedSecret: a secret cell holds the mask of a report
 	// ("********"), most likely because a report was fed back as input.
 	RuleMaskedSecret = "masked-secret"
