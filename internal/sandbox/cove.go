@@ -14,34 +14,33 @@ import (
 
 // Cove: JSON-RPC 2.0 with visas.
 
-// JSON-RPC error codes the sandbox's Cove answers with.
+// JSON-RPC error codes the sandbox's Cove answers with: JSON-RPC 2.0's own.
 const (
 	RPCParseError     = -32700
 	RPCInvalidRequest = -32600
 	RPCMethodNotFound = -32601
 	RPCInvalidParams  = -32602
-	RPCInternalError  = -32603 // Cove's code for application errors; error.data says which
+	RPCInternalError  = -32603 // application errors (assumed: Cove documents no code for them)
 )
 
-// Cove-specific codes, sent in error.data. 2100 is what the real service
-// returns for a failed Login; the others are the sandbox's own.
+// Cove's own codes, sent in error.data. Only a failed Login carries one
+// (2100, the code the brief and issue 10 name as the vendor's; assumed
+// otherwise: the stored seed lists no error codes). Every other refusal
+// (a duplicate name, a lapsed or unknown visa, an unknown partner, role or
+// user, broken params) is RPCInternalError or RPCInvalidParams with a
+// message and no data, as the real service is assumed to send it, so that
+// the client cannot lean on codes the vendor never published. The HTTP
+// 429/5xx answers keep a data code: the client reads their HTTP status.
 const (
-	CoveCodeLoginFailed     = 2100 // unknown partner/username or bad password
-	CoveCodeVisaMissing     = 2200 // the call carries no visa
-	CoveCodeVisaInvalid     = 2201 // the visa was not issued by this service
-	CoveCodeVisaExpired     = 2202 // the visa chain lapsed: call Login again
-	CoveCodeUserExists      = 2300 // a user with this Name exists
-	CoveCodePartnerNotFound = 2301 // no such partner, or not the login's
-	CoveCodeUserNotFound    = 2302 // GetUserInfo / GetUserInfoById found nobody
-	CoveCodeInvalidUser     = 2303 // userInfo breaks a rule (with -32602)
-	CoveCodeRoleNotFound    = 2304 // RoleId is not one of EnumerateUserRoles
-	CoveCodeThrottled       = 4290 // over the rate limit (HTTP 429)
-	CoveCodeUnavailable     = 5030 // injected 5xx
-	CoveCodeStoreFull       = 5070 // the sandbox's record bound was reached
+	CoveCodeLoginFailed = 2100 // unknown partner/username or bad password
+	CoveCodeThrottled   = 4290 // over the rate limit (HTTP 429); the sandbox's own
+	CoveCodeUnavailable = 5030 // injected 5xx; the sandbox's own
 )
 
-// CoveRoles are the roles EnumerateUserRoles returns, as in the vendor's
-// published sample response.
+// CoveRoles are the roles EnumerateUserRoles returns. Assumed: the stored
+// sources name SuperUser, Administrator, Manager, Operator and Supporter
+// without IDs (shared/vendors/cove.md) and issue 10 gives the range 1–7;
+// the IDs and the names of 6 and 7 are the sandbox's.
 var CoveRoles = []CoveRole{
 	{1, "SuperUser"}, {2, "Administrator"}, {3, "Manager"}, {4, "Operator"},
 	{5, "Supporter"}, {6, "Reporter"}, {7, "Notifier"},
@@ -213,7 +212,7 @@ func (s *Server) coveCall(c *call, cs *coveState) reply {
 				return rpcOK(id, map[string]any{"Id": p.ID, "Name": p.Name, "ParentId": p.ParentID, "Level": p.Level, "State": "InProduction"}, visa)
 			}
 		}
-		return rpcFail(id, RPCInternalError, "Partner '"+name+"' not found", CoveCodePartnerNotFound, visa)
+		return rpcFail(id, RPCInternalError, "Partner '"+name+"' not found", 0, visa)
 	}
 }
 
@@ -281,12 +280,12 @@ func (s *Server) visa(chain uint64) string {
 // coveVisa checks a call's visa and returns the next one of its chain.
 func (s *Server) coveVisa(id json.RawMessage, visa string, cs *coveState) (string, reply, bool) {
 	if visa == "" {
-		return "", rpcFail(id, RPCInternalError, "Visa is required: call Login first", CoveCodeVisaMissing, ""), false
+		return "", rpcFail(id, RPCInternalError, "Visa is required: call Login first", 0, ""), false
 	}
 	payload, ok := s.secrets.verify(visaKind, visa)
 	vals, ok2 := unpack(payload, 2)
 	if !ok || !ok2 {
-		return "", rpcFail(id, RPCInternalError, "Visa is not valid", CoveCodeVisaInvalid, ""), false
+		return "", rpcFail(id, RPCInternalError, "Visa is not valid", 0, ""), false
 	}
 	chain := vals[0]
 	now := s.now()
@@ -300,7 +299,7 @@ func (s *Server) coveVisa(id json.RawMessage, visa string, cs *coveState) (strin
 	}
 	cs.mu.Unlock()
 	if !known || lapsed {
-		return "", rpcFail(id, RPCInternalError, "Visa has expired: more than "+s.opts.VisaIdle.String()+" passed since the last call; call Login again", CoveCodeVisaExpired, ""), false
+		return "", rpcFail(id, RPCInternalError, "Session timed out after "+s.opts.VisaIdle.String()+" without a call; log in again", 0, ""), false
 	}
 	return s.visa(chain), reply{}, true
 }
@@ -315,7 +314,7 @@ func coveFindPartner(id int64) *CovePartnerInfo {
 }
 
 func coveNoPartner(id json.RawMessage, partnerID int64, visa string) reply {
-	return rpcFail(id, RPCInternalError, "Partner "+strconv.FormatInt(partnerID, 10)+" not found or not accessible to this login", CoveCodePartnerNotFound, visa)
+	return rpcFail(id, RPCInternalError, "Partner "+strconv.FormatInt(partnerID, 10)+" not found or not accessible to this login", 0, visa)
 }
 
 // coveAdmin is the sandbox login user, present from the start.
@@ -350,25 +349,25 @@ const (
 func (s *Server) coveAddUser(id json.RawMessage, params map[string]json.RawMessage, visa string) reply {
 	raw, ok := params["userInfo"]
 	if !ok {
-		return rpcFail(id, RPCInvalidParams, "Invalid params: userInfo is required", CoveCodeInvalidUser, visa)
+		return rpcFail(id, RPCInvalidParams, "Invalid params: userInfo is required", 0, visa)
 	}
 	info, err := decodeObject(raw)
 	if err != nil {
-		return rpcFail(id, RPCInvalidParams, "Invalid params: userInfo: "+err.Error(), CoveCodeInvalidUser, visa)
+		return rpcFail(id, RPCInvalidParams, "Invalid params: userInfo: "+err.Error(), 0, visa)
+	}
+	if rep, bad := coveRoleMissing(id, info, visa); bad {
+		return rep
 	}
 	ch := checkBody(cove.User, info, nil, true)
 	if len(ch.problems) > 0 {
 		for i := range ch.problems {
 			ch.problems[i].key = "userInfo." + ch.problems[i].key
 		}
-		return rpcFail(id, RPCInvalidParams, "Invalid params: "+joinProblems(ch.problems), CoveCodeInvalidUser, visa)
+		return rpcFail(id, RPCInvalidParams, "Invalid params: "+joinProblems(ch.problems), 0, visa)
 	}
 	partnerID, _ := ch.rec.Get("PartnerId").(int64)
 	if coveFindPartner(partnerID) == nil {
 		return coveNoPartner(id, partnerID, visa)
-	}
-	if role, ok := ch.rec.Get("RoleId").(int64); ok && !coveKnownRole(role) {
-		return rpcFail(id, RPCInternalError, "Role "+strconv.FormatInt(role, 10)+" does not exist; see EnumerateUserRoles", CoveCodeRoleNotFound, visa)
 	}
 	name := ch.rec.Text("Name")
 	st := s.store
@@ -378,10 +377,10 @@ func (s *Server) coveAddUser(id json.RawMessage, params map[string]json.RawMessa
 		if old != nil {
 			old.duplicates++
 		}
-		return rpcFail(id, RPCInternalError, "User with name '"+name+"' already exists", CoveCodeUserExists, visa)
+		return rpcFail(id, RPCInternalError, "Login name '"+name+"' is taken", 0, visa)
 	}
 	if st.full() {
-		return rpcFail(id, RPCInternalError, "sandbox store is full; POST "+ResetPath+" to empty it", CoveCodeStoreFull, visa)
+		return rpcFail(id, RPCInternalError, "sandbox store is full; POST "+ResetPath+" to empty it", 0, visa)
 	}
 	userID := s.ids.seq(Cove, 900001)
 	idText := strconv.FormatInt(userID, 10)
@@ -390,6 +389,21 @@ func (s *Server) coveAddUser(id json.RawMessage, params map[string]json.RawMessa
 	rep := rpcOK(id, userID, visa)
 	rep.created = true
 	return rep
+}
+
+// coveRoleMissing refuses a whole-number RoleId that is not one of
+// EnumerateUserRoles: the service checks roles against the partner's list
+// (an application error), not against a range.
+func coveRoleMissing(id json.RawMessage, info map[string]any, visa string) (reply, bool) {
+	n, ok := info["RoleId"].(json.Number)
+	if !ok {
+		return reply{}, false
+	}
+	role, err := n.Int64()
+	if err != nil || coveKnownRole(role) {
+		return reply{}, false
+	}
+	return rpcFail(id, RPCInternalError, "Role "+n.String()+" does not exist; see EnumerateUserRoles", 0, visa), true
 }
 
 func coveKnownRole(id int64) bool {
@@ -427,7 +441,7 @@ func (s *Server) coveGetUserInfo(id json.RawMessage, params map[string]json.RawM
 	}
 	s.store.mu.Unlock()
 	if found == nil {
-		return rpcFail(id, RPCInternalError, "User '"+name+"' not found in partner "+strconv.FormatInt(partnerID, 10), CoveCodeUserNotFound, visa)
+		return rpcFail(id, RPCInternalError, "User '"+name+"' not found in partner "+strconv.FormatInt(partnerID, 10), 0, visa)
 	}
 	return rpcOK(id, found, visa)
 }
@@ -447,7 +461,7 @@ func (s *Server) coveGetUserInfoByID(id json.RawMessage, params map[string]json.
 	}
 	s.store.mu.Unlock()
 	if found == nil {
-		return rpcFail(id, RPCInternalError, "User "+strconv.FormatInt(userID, 10)+" not found", CoveCodeUserNotFound, visa)
+		return rpcFail(id, RPCInternalError, "User "+strconv.FormatInt(userID, 10)+" not found", 0, visa)
 	}
 	return rpcOK(id, found, visa)
 }

@@ -72,6 +72,16 @@ func wantRPCError(t *testing.T, r rpcAnswer, code, data int) {
 	}
 }
 
+// wantRefusal is an error with no Cove code in data (none is documented
+// but Login's 2100) whose message holds words.
+func wantRefusal(t *testing.T, r rpcAnswer, code int, words string) {
+	t.Helper()
+	wantRPCError(t, r, code, 0)
+	if !strings.Contains(r.Error.Message, words) {
+		t.Fatalf("message %q, want it to say %q", r.Error.Message, words)
+	}
+}
+
 func TestCoveLogin(t *testing.T) {
 	e := start(t, Options{})
 	r := e.rpc(envelope("Login", "", map[string]any{"partner": CovePartner, "username": CoveUsername, "password": CovePassword}))
@@ -120,7 +130,7 @@ func TestCoveSeedAddUser(t *testing.T) {
 
 	// The same call again: the Name exists.
 	r = e.rpc(strings.Replace(coveSeedAddUser, "{{visa}}", r.Visa, 1))
-	wantRPCError(t, r, RPCInternalError, CoveCodeUserExists)
+	wantRefusal(t, r, RPCInternalError, "Login name 'backup.test@mail.com' is taken")
 	if r.Visa == "" {
 		t.Error("an application error with a good visa carries no fresh visa")
 	}
@@ -160,8 +170,8 @@ func TestCoveVisas(t *testing.T) {
 	roles := func(visa string) rpcAnswer {
 		return e.rpc(envelope("EnumerateUserRoles", visa, map[string]any{"partnerId": CovePartnerID}))
 	}
-	wantRPCError(t, roles(""), RPCInternalError, CoveCodeVisaMissing)
-	wantRPCError(t, roles("not-a-visa"), RPCInternalError, CoveCodeVisaInvalid)
+	wantRefusal(t, roles(""), RPCInternalError, "Visa is required")
+	wantRefusal(t, roles("not-a-visa"), RPCInternalError, "Visa is not valid")
 
 	v0 := e.coveLogin()
 	r1 := roles(v0)
@@ -182,18 +192,18 @@ func TestCoveVisas(t *testing.T) {
 	// Idle past the limit: every visa of the chain has lapsed.
 	clock.Advance(15*time.Minute + time.Second)
 	r := roles(r2.Visa)
-	wantRPCError(t, r, RPCInternalError, CoveCodeVisaExpired)
+	wantRefusal(t, r, RPCInternalError, "Session timed out after 15m0s without a call; log in again")
 	if r.Visa != "" {
 		t.Error("a lapsed visa got a new one")
 	}
-	wantRPCError(t, roles(v0), RPCInternalError, CoveCodeVisaExpired)
+	wantRefusal(t, roles(v0), RPCInternalError, "Session timed out")
 	// Login starts a new chain.
 	if r := roles(e.coveLogin()); r.Error != nil {
 		t.Fatalf("after a new login: %+v", r.Error)
 	}
 	// A visa from another sandbox is not valid here.
 	other := start(t, Options{})
-	wantRPCError(t, roles(other.coveLogin()), RPCInternalError, CoveCodeVisaInvalid)
+	wantRefusal(t, roles(other.coveLogin()), RPCInternalError, "Visa is not valid")
 }
 
 func TestCoveAddUserRules(t *testing.T) {
@@ -209,7 +219,7 @@ func TestCoveAddUserRules(t *testing.T) {
 	mismatch := coveUserInfo("a@example.com", CovePartnerID)
 	mismatch["userInfo"].(map[string]any)["EmailAddress"] = "b@example.com"
 	r := add(mismatch)
-	wantRPCError(t, r, RPCInvalidParams, CoveCodeInvalidUser)
+	wantRPCError(t, r, RPCInvalidParams, 0)
 	if !strings.Contains(r.Error.Message, "userInfo.Name must be the same as EmailAddress ('b@example.com'); found 'a@example.com'") {
 		t.Errorf("message %q", r.Error.Message)
 	}
@@ -220,6 +230,7 @@ func TestCoveAddUserRules(t *testing.T) {
 		"string id":    {"Name": "c@example.com", "EmailAddress": "c@example.com", "PartnerId": "123456"},
 		"ID sent":      {"Name": "c@example.com", "EmailAddress": "c@example.com", "PartnerId": CovePartnerID, "ID": 5},
 		"flags string": {"Name": "c@example.com", "EmailAddress": "c@example.com", "PartnerId": CovePartnerID, "Flags": "SecurityOfficer"},
+		"2FA state":    {"Name": "c@example.com", "EmailAddress": "c@example.com", "PartnerId": CovePartnerID, "TwoFactorAuthenticationStatus": []string{"Sometimes"}},
 	} {
 		r := add(map[string]any{"userInfo": info})
 		if r.Error == nil || r.Error.Code != RPCInvalidParams {
@@ -229,20 +240,20 @@ func TestCoveAddUserRules(t *testing.T) {
 			t.Errorf("%s: message echoes the password", name)
 		}
 	}
-	wantRPCError(t, add(map[string]any{}), RPCInvalidParams, CoveCodeInvalidUser)
-	wantRPCError(t, add(coveUserInfo("d@example.com", 999999)), RPCInternalError, CoveCodePartnerNotFound)
+	wantRefusal(t, add(map[string]any{}), RPCInvalidParams, "userInfo is required")
+	wantRefusal(t, add(coveUserInfo("d@example.com", 999999)), RPCInternalError, "Partner 999999 not found")
 	badRole := coveUserInfo("d@example.com", CovePartnerID)
 	badRole["userInfo"].(map[string]any)["RoleId"] = 99
-	wantRPCError(t, add(badRole), RPCInternalError, CoveCodeRoleNotFound)
+	wantRefusal(t, add(badRole), RPCInternalError, "Role 99 does not exist")
 	// The sandbox login's own name is taken.
-	wantRPCError(t, add(coveUserInfo(CoveUsername, CovePartnerID)), RPCInternalError, CoveCodeUserExists)
+	wantRefusal(t, add(coveUserInfo(CoveUsername, CovePartnerID)), RPCInternalError, "is taken")
 
 	// Child customers of the sandbox partner are allowed; Name is unique
 	// across the service, whatever the partner.
 	if r := add(coveUserInfo("d@example.com", 123457)); r.Error != nil {
 		t.Fatalf("child partner: %+v", r.Error)
 	}
-	wantRPCError(t, add(coveUserInfo("D@example.com", 123458)), RPCInternalError, CoveCodeUserExists)
+	wantRefusal(t, add(coveUserInfo("D@example.com", 123458)), RPCInternalError, "is taken")
 	if n := len(e.srv.Ledger().Created["cove.user"]); n != 1 {
 		t.Errorf("%d users stored", n)
 	}
@@ -289,9 +300,9 @@ func TestCoveLookupsAndProtocol(t *testing.T) {
 	if r.Error != nil || !strings.Contains(string(r.Result.Result), `"e@example.com"`) {
 		t.Errorf("GetUserInfoById %+v", r)
 	}
-	wantRPCError(t, call("GetUserInfoById", map[string]any{"userId": 1}), RPCInternalError, CoveCodeUserNotFound)
+	wantRefusal(t, call("GetUserInfoById", map[string]any{"userId": 1}), RPCInternalError, "User 1 not found")
 	// Looked up under the wrong partner: not found.
-	wantRPCError(t, call("GetUserInfo", map[string]any{"partnerId": CovePartnerID, "nameOrEmail": "e@example.com"}), RPCInternalError, CoveCodeUserNotFound)
+	wantRefusal(t, call("GetUserInfo", map[string]any{"partnerId": CovePartnerID, "nameOrEmail": "e@example.com"}), RPCInternalError, "not found")
 	wantRPCError(t, call("GetUserInfo", map[string]any{"partnerId": CovePartnerID}), RPCInvalidParams, 0)
 	r = call("GetPartnerInfo", map[string]any{"name": CovePartner})
 	if r.Error != nil || !strings.Contains(string(r.Result.Result), `"Id":123456`) {
@@ -308,4 +319,32 @@ func TestCoveLookupsAndProtocol(t *testing.T) {
 		t.Errorf("id %s", r.ID)
 	}
 	e.mustStatus(e.send("GET", CovePath, nil, nil), http.StatusMethodNotAllowed)
+}
+
+// TestCoveNoMadeUpCodes checks that no answer but a failed Login carries
+// a Cove code in error.data: the client must not depend on codes the
+// vendor never published.
+func TestCoveNoMadeUpCodes(t *testing.T) {
+	clock := newClock()
+	e := start(t, Options{Now: clock.Now, VisaIdle: 15 * time.Minute})
+	visa := e.coveLogin()
+	raw := func(body any) string {
+		a := e.send("POST", CovePath, nil, body)
+		e.mustStatus(a, http.StatusOK)
+		return string(a.raw)
+	}
+	answers := []string{
+		raw(envelope("AddUser", visa, coveUserInfo(CoveUsername, CovePartnerID))),
+		raw(envelope("AddUser", visa, coveUserInfo("x@example.com", 999999))),
+		raw(envelope("GetUserInfo", visa, map[string]any{"partnerId": CovePartnerID, "nameOrEmail": "nobody@example.com"})),
+		raw(envelope("AddUser", visa, map[string]any{})),
+		raw(envelope("AddUser", "", coveUserInfo("x@example.com", CovePartnerID))),
+	}
+	clock.Advance(16 * time.Minute)
+	answers = append(answers, raw(envelope("AddUser", visa, coveUserInfo("x@example.com", CovePartnerID))))
+	for _, a := range answers {
+		if !strings.Contains(a, `"error"`) || strings.Contains(a, `"data"`) {
+			t.Errorf("answer %s: want an error without data", a)
+		}
+	}
 }
