@@ -10,13 +10,17 @@ var User = &schema.Target{
 	Fields: []*schema.Field{
 		{Key: "name", Label: "Name", Aliases: []string{"full name"}, Kind: schema.String, Required: true, Help: "The user's full name", Example: "Priya Sharma"},
 		{Key: "number", Label: "Mobile Number", Aliases: []string{"mobile", "phone"}, Kind: schema.Phone, Required: true,
-			Help: "Mobile number, kept as text (a leading + or 0 matters)", Example: "919876543210"},
+			// Seed 002 types it "string" only: the 6-15 digit check is advice.
+			Advice: []string{schema.RulePhone},
+			Help:   "Mobile number, kept as text (a leading + or 0 matters)", Example: "919876543210"},
 		{Key: "create_agent", Label: "Create Agent", Kind: schema.Boolean, Required: true, Help: "Create the user as an agent", Example: "TRUE"},
 		{Key: "email", Label: "Email", Aliases: []string{"email address", "e-mail"}, Kind: schema.Email, Required: true, Help: "Email address", Example: "priya.sharma@example.com"},
 		{Key: "login_id", Label: "Login ID", Aliases: []string{"login", "username"}, Kind: schema.String, Required: true,
 			Help: "Web login ID, unique in the account", Example: "priya.sharma"},
 		{Key: "user_role", Label: "Role ID", Aliases: []string{"role"}, Kind: schema.Integer, Required: true, Min: schema.I64(1),
-			Help: "Role ID (the number in the web panel's URL when editing the role)", Example: "3"},
+			// Seed 002 types it "int" only: at least 1 is advice.
+			Advice: []string{schema.RuleRange},
+			Help:   "Role ID (the number in the web panel's URL when editing the role)", Example: "3"},
 		{Key: "password", Label: "Password", Kind: schema.Secret, Required: true, Help: "Web login password (never shown in reports)", Example: "Chang3-Me!"},
 		{Key: "status", Label: "Enabled", Aliases: []string{"status"}, Kind: schema.Boolean, Required: true, Help: "TRUE enabled, FALSE disabled", Example: "TRUE"},
 		{Key: "caller_id", Label: "Caller IDs", Aliases: []string{"caller id"}, Kind: schema.List, Item: schema.Integer, Required: true, Min: schema.I64(1),

@@ -71,23 +71,36 @@ func TestUserKeyIsTheLoginID(t *testing.T) {
 	}
 }
 
-// stricterThanTheSeed are rules the seed does not state. They should be
-// warnings, but schema has no warning-level field rule yet (see
-// docs/vendors.md, Acefone); until it has, they stay errors and this test
-// keeps the list honest: a rule added or dropped must be listed here.
+// Rules the seed does not state are onboard's advice (Field.Advice): a
+// value breaking one warns and is sent as typed.
+func TestUndocumentedLimitsOnlyWarn(t *testing.T) {
+	for _, tc := range []struct {
+		key, text string
+		want      any
+	}{
+		{"user_role", "0", int64(0)},
+		{"number", "12345", "12345"},
+		{"number", "+91 98765 43210 ext 7", "+91 98765 43210 ext 7"},
+	} {
+		v, p := User.Field(tc.key).Parse(tc.text)
+		if p == nil || !p.Warning || v != tc.want {
+			t.Errorf("%s %q: %#v, %+v; want a warning and the value as typed", tc.key, tc.text, v, p)
+		}
+	}
+	if _, p := User.Field("user_role").Parse("three"); p == nil || p.Warning {
+		t.Errorf("user_role must still be a whole number (seed: int): %+v", p)
+	}
+}
+
+// Rules the seed does not state that are still errors, because Advice
+// cannot yet send a list as typed (see docs/vendors.md, Acefone): a rule
+// added or dropped must be listed here.
 func TestStricterThanTheSeedIsListed(t *testing.T) {
-	role := User.Field("user_role")
-	if role.Min == nil || *role.Min != 1 || role.Max != nil {
-		t.Errorf("user_role range %v..%v: update the stricter-than-the-seed list", role.Min, role.Max)
-	}
 	caller := User.Field("caller_id")
-	if caller.Min == nil || *caller.Min != 1 || caller.Max != nil {
-		t.Errorf("caller_id range %v..%v: update the stricter-than-the-seed list", caller.Min, caller.Max)
+	if caller.Min == nil || *caller.Min != 1 || caller.Max != nil || len(caller.Advice) != 0 {
+		t.Errorf("caller_id range %v..%v advice %v: update the stricter-than-the-seed list", caller.Min, caller.Max, caller.Advice)
 	}
-	// Phone: 6 to 15 digits, and spaces, dashes, dots and brackets removed.
-	if _, p := User.Field("number").Parse("12345"); p == nil {
-		t.Error("number: the 6-digit minimum is gone: update the stricter-than-the-seed list")
-	}
+	// A well-formed number loses its spaces, dashes, dots and brackets.
 	if v, _ := User.Field("number").Parse("+91 98765-43210"); v != "+919876543210" {
 		t.Errorf("number rewritten as %#v: update the stricter-than-the-seed list", v)
 	}

@@ -31,9 +31,11 @@ import (
 //   - Token refusals are HTTP 401 with error.token (shared says a 401
 //     mid-run means renew; the body is assumed); refresh accepts a token up
 //     to TokenRefreshWindow after it lapsed.
-//   - Validation follows the client's schema, including rules the seed does
-//     not state: user_role and caller_id items at least 1, numbers of 6 to
-//     15 digits, JSON types checked strictly, unknown keys refused.
+//   - Validation follows the client's schema: JSON types checked strictly,
+//     unknown keys refused, caller_id items at least 1. Rules the schema
+//     marks as advice (the seed does not state them) are not refused: any
+//     number string is taken as sent; but a user_role below 1 is refused
+//     with AcefoneRoleMessage, as no role can have that ID.
 //   - The sandbox never answers 400 with "success": true (seed 002 says
 //     the vendor can; when is not documented): contract tests make it.
 
@@ -160,6 +162,39 @@ func (s *Server) acefoneRefresh(c *call) reply {
 	return s.acefoneToken()
 }
 
+// AcefoneRoleMessage refuses a user_role below 1: the sandbox has no
+// roles, and no role can have such an ID (assumed wording and rule).
+const AcefoneRoleMessage = "The selected user role is invalid."
+
+// acefoneVendorProblems keeps the problems of checkBody that the sandbox
+// refuses. A rule that is only onboard's advice (schema Field.Advice: the
+// seed does not state it) is not the vendor's, so the value is taken as
+// sent, except a user_role below 1, refused as a role that cannot exist.
+func acefoneVendorProblems(ch *checked, obj map[string]any) []fieldProblem {
+	var out []fieldProblem
+	for _, p := range ch.problems {
+		f := acefone.User.Field(p.key)
+		if f == nil {
+			out = append(out, p)
+			continue
+		}
+		v, wp := f.CheckWire(obj[p.key])
+		switch {
+		case wp == nil || !wp.Warning:
+			out = append(out, p)
+		case p.key == "user_role":
+			out = append(out, fieldProblem{p.key, AcefoneRoleMessage})
+		default:
+			if v == nil {
+				v = obj[p.key] // CheckWire drops a string it only warns about: take it as sent
+			}
+			ch.rec.Set(p.key, v)
+			ch.received[p.key] = v
+		}
+	}
+	return out
+}
+
 // Unique-name namespace of Acefone users.
 const acefoneNS = "acefone.login"
 
@@ -172,6 +207,7 @@ func (s *Server) acefoneCreateUser(c *call) reply {
 		return acefoneFailure(http.StatusBadRequest, err.Error(), map[string][]string{})
 	}
 	ch := checkBody(acefone.User, obj, nil, false)
+	ch.problems = acefoneVendorProblems(&ch, obj)
 	if len(ch.problems) > 0 {
 		fields := map[string][]string{}
 		for _, p := range ch.problems {

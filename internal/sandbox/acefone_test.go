@@ -129,7 +129,8 @@ func TestAcefoneValidation(t *testing.T) {
 		{"bool type", `"status": true`, `"status": "true"`, "status", "must be true or false; found a string"},
 		{"caller ids", `[101, 102]`, `[101, 0]`, "caller_id", "item 2 must be a whole number of at least 1"},
 		{"caller id type", `[101, 102]`, `"101,102"`, "caller_id", "must be a JSON array"},
-		{"phone", `"+919876543210"`, `"call me"`, "number", "must be a phone number"},
+		{"phone type", `"+919876543210"`, `919876543210`, "number", "must be a string"},
+		{"role", `"user_role": 3`, `"user_role": 0`, "user_role", AcefoneRoleMessage},
 		{"missing", `"user_role": 3,`, ``, "user_role", "is required"},
 		{"cdr", `{"users": [5001, 5002]}`, `[5001]`, "user_for_cdr", "must be a JSON object"},
 		{"unknown", `"time_group"`, `"timegroup"`, "timegroup", "is not a known field; did you mean 'time_group'?"},
@@ -203,4 +204,17 @@ func TestAcefoneTokens(t *testing.T) {
 
 	// The vendor-issued static token never expires.
 	e.mustStatus(create(map[string]string{"Authorization": AcefoneStaticToken}, "a3"), http.StatusOK)
+}
+
+// The seed types number as "string" only: a number onboard merely advises
+// against is taken and stored as sent.
+func TestAcefoneTakesAnyNumberString(t *testing.T) {
+	e := start(t, Options{})
+	h := map[string]string{"Authorization": "Bearer " + e.acefoneLogin()}
+	body := strings.Replace(acefoneFullUser, `"+919876543210"`, `"12345"`, 1)
+	e.mustStatus(e.send("POST", AcefonePath+"/v1/user", h, body), http.StatusOK)
+	users := e.srv.Ledger().Created["acefone.user"]
+	if len(users) != 1 || users[0].Body["number"] != "12345" {
+		t.Errorf("ledger %+v", users)
+	}
 }
