@@ -27,8 +27,9 @@ import (
 // replaces it when it answers a later call than the one that brought the
 // current visa. A visa chain lapses after 15 idle minutes: the client logs
 // in again before a call when the last call was VisaIdle ago (measured on
-// Settings.Now), and when the service refuses the visa, then repeats the
-// call once; a second refusal is Auth. Concurrent workers share one login.
+// Settings.Now), and after any auth-shaped refusal (see Answers), then
+// repeats the call once; a second refusal is Auth. Concurrent workers
+// share one login.
 //
 // Answers: AddUser's result.result is the new user's ID (Created). Cove
 // documents no error codes for AddUser, so the client never decides
@@ -168,6 +169,36 @@ func (e *rpcError) certain() bool {
 	return false
 }
 
+// without is a copy of the error whose message leaves out values (the
+// record's own name and address), for reading its wording.
+func (e *rpcError) without(values ...string) *rpcError {
+	cp := *e
+	for _, v := range values {
+		if v = strings.TrimSpace(v); v != "" {
+			cp.Message = replaceFold(cp.Message, v)
+		}
+	}
+	return &cp
+}
+
+// replaceFold removes every case-insensitive occurrence of v from s.
+func replaceFold(s, v string) string {
+	lower, lv := strings.ToLower(s), strings.ToLower(v)
+	if len(lower) != len(s) || len(lv) != len(v) {
+		return strings.ReplaceAll(s, v, "")
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(lower, lv)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		s, lower = s[i+len(v):], lower[i+len(v):]
+	}
+}
+
 // text is the vendor's message, or the code when it gave none.
 func (e *rpcError) text() string {
 	if strings.TrimSpace(e.Message) != "" {
@@ -239,7 +270,7 @@ func (c *Client) create(ctx context.Context, rec schema.Record) connector.Outcom
 		return *o
 	}
 	if ans.Error != nil {
-		if ans.Error.certain() || ans.Error.authShaped() {
+		if ans.Error.certain() {
 			return ans.Error.outcome()
 		}
 		return c.settle(ctx, rec, ans.Error)
@@ -274,17 +305,28 @@ func scalar(raw json.RawMessage) string {
 
 // settle decides an AddUser refusal the client cannot classify by looking
 // the user up: found is Exists with the user's ID; not found is Invalid
-// (Auth for a refusal on rights) with Cove's message verbatim; a lookup
-// that could not answer leaves the create Uncertain, for dispatch to
-// reconcile.
+// with Cove's message verbatim (Auth for a refusal on rights, or one that
+// still reads as a sign-in problem after the fresh Login); a lookup that
+// could not answer leaves the create Uncertain, for dispatch to reconcile.
+// A refusal that reads as a sign-in problem has had its one fresh Login
+// (rpc), so the lookup gets none: if its visa is refused too, it is Auth.
+// The record's own name and address are left out when reading the
+// wording, so that "visa.team@..." cannot look like a visa problem.
 func (c *Client) settle(ctx context.Context, rec schema.Record, refusal *rpcError) connector.Outcome {
 	msg := refusal.text()
-	lk := c.lookup(ctx, rec)
+	shape := refusal.without(rec.Text("Name"), rec.Text("EmailAddress"))
+	relogins := 1
+	if refusal.authShaped() {
+		relogins = 0
+	}
+	lk := c.lookup(ctx, rec, relogins)
 	switch lk.Status {
 	case connector.Exists:
 		return connector.Outcome{Status: connector.Exists, ID: lk.ID, HTTPStatus: http.StatusOK, Message: msg}
 	case connector.NotFound:
-		return refusal.outcome()
+		o := shape.outcome()
+		o.Message = msg
+		return o
 	case connector.Auth:
 		return lk
 	}
@@ -298,22 +340,27 @@ func (c *Client) Lookup(ctx context.Context, req connector.Request) connector.Ou
 	if err := checkTarget(req.Record); err != nil {
 		return connector.Outcome{Status: connector.Invalid, Message: err.Error()}
 	}
-	return c.finish(c.lookup(ctx, req.Record), req.Record)
+	return c.finish(c.lookup(ctx, req.Record, 1), req.Record)
 }
 
-func (c *Client) lookup(ctx context.Context, rec schema.Record) connector.Outcome {
+// lookup runs GetUserInfo; relogins is as for rpcRelogin.
+func (c *Client) lookup(ctx context.Context, rec schema.Record, relogins int) connector.Outcome {
 	name := rec.Text("Name")
 	if name == "" {
 		name = rec.Text("EmailAddress")
 	}
 	params := map[string]any{"partnerId": rec.Get("PartnerId"), "nameOrEmail": name}
-	ans, o := c.rpc(ctx, "GetUserInfo", params, false)
+	ans, o := c.rpcRelogin(ctx, "GetUserInfo", params, false, relogins)
 	if o != nil {
 		return *o
 	}
 	if ans.Error != nil {
-		if ans.Error.authShaped() || ans.Error.permission() {
+		shape := ans.Error.without(name, rec.Text("EmailAddress"))
+		if shape.authShaped() || shape.permission() {
 			return ans.Error.outcome()
+		}
+		if ans.Error.certain() { // the lookup call itself was refused: nothing learnt
+			return connector.Outcome{Status: connector.Invalid, HTTPStatus: http.StatusOK, Message: "Cove refused GetUserInfo: " + ans.Error.text()}
 		}
 		// Cove documents no "not found" code: any other well-formed
 		// refusal means it has no such user to give.
@@ -382,6 +429,12 @@ func (c *Client) Roles(ctx context.Context, partnerID int64) (map[string]int64, 
 // auth-shaped refusal (whatever its code). mayApply says the call changes something, so a lost answer is
 // Uncertain rather than Retryable.
 func (c *Client) rpc(ctx context.Context, method string, params any, mayApply bool) (*answer, *connector.Outcome) {
+	return c.rpcRelogin(ctx, method, params, mayApply, 1)
+}
+
+// rpcRelogin is rpc with the number of fresh logins an auth-shaped refusal
+// may earn (0 or 1).
+func (c *Client) rpcRelogin(ctx context.Context, method string, params any, mayApply bool, relogins int) (*answer, *connector.Outcome) {
 	for attempt := 0; ; attempt++ {
 		visa, gen, seq, o := c.session(ctx)
 		if o != nil {
@@ -392,7 +445,7 @@ func (c *Client) rpc(ctx context.Context, method string, params any, mayApply bo
 			return nil, o
 		}
 		c.adopt(ans.Visa, seq)
-		if ans.Error != nil && ans.Error.authShaped() && attempt == 0 {
+		if ans.Error != nil && ans.Error.authShaped() && attempt < relogins {
 			c.call.Logger().Debug("cove refused the visa; logging in again", "vendor", "cove", "method", method)
 			c.drop(gen)
 			continue

@@ -288,6 +288,44 @@ func TestVisaRefusedThenLoginAgain(t *testing.T) {
 			}
 		})
 	}
+	t.Run("still refused after the fresh login, the lookup works: settled by it", func(t *testing.T) {
+		rec := httpcalltest.Record(t, User, map[string]string{"PartnerId": "123456", "Name": "visa.session@mail.com", "EmailAddress": "visa.session@mail.com"})
+		for _, tc := range []struct {
+			found bool
+			want  connector.Status
+		}{{true, connector.Exists}, {false, connector.Invalid}} {
+			f := newFake(t, func(w http.ResponseWriter, c call, n int) {
+				switch {
+				case c.Method == "AddUser":
+					rpcFail(w, -32603, "Cannot add 'visa.session@mail.com'", 0, "")
+				case tc.found:
+					rpcOK(w, `{"Id":987654}`, "visa-get")
+				default:
+					notFound(w, c)
+				}
+			})
+			o := f.client(t).Create(context.Background(), connector.Request{Record: rec})
+			if o.Status != tc.want || o.Message != "Cannot add 'visa.session@mail.com'" {
+				t.Errorf("found %v: outcome %+v, want %v", tc.found, o, tc.want)
+			}
+			if len(f.of("Login")) != 2 || len(f.of("AddUser")) != 2 || len(f.of("GetUserInfo")) != 1 {
+				t.Errorf("logins %d adds %d lookups %d, want 2, 2, 1", len(f.of("Login")), len(f.of("AddUser")), len(f.of("GetUserInfo")))
+			}
+		}
+	})
+	t.Run("still refused after the fresh login, nobody found: auth", func(t *testing.T) {
+		f := newFake(t, func(w http.ResponseWriter, c call, n int) {
+			if c.Method == "AddUser" {
+				rpcFail(w, -32000, "Authentication failed for this operation", 0, "")
+				return
+			}
+			notFound(w, c)
+		})
+		o := f.client(t).Create(context.Background(), connector.Request{Record: user(t)})
+		if o.Status != connector.Auth || o.Message != "Authentication failed for this operation" {
+			t.Errorf("outcome %+v", o)
+		}
+	})
 	t.Run("refused after a fresh login: auth", func(t *testing.T) {
 		f := newFake(t, func(w http.ResponseWriter, c call, n int) {
 			rpcFail(w, -32603, "Visa is not valid", 0, "")
@@ -296,8 +334,8 @@ func TestVisaRefusedThenLoginAgain(t *testing.T) {
 		if o.Status != connector.Auth || !strings.Contains(o.Message, "Visa is not valid") {
 			t.Errorf("outcome %+v", o)
 		}
-		if len(f.of("Login")) != 2 || len(f.of("AddUser")) != 2 {
-			t.Errorf("logins %d adds %d, want 2 and 2", len(f.of("Login")), len(f.of("AddUser")))
+		if len(f.of("Login")) != 2 || len(f.of("AddUser")) != 2 || len(f.of("GetUserInfo")) != 1 {
+			t.Errorf("logins %d adds %d lookups %d, want one fresh login only", len(f.of("Login")), len(f.of("AddUser")), len(f.of("GetUserInfo")))
 		}
 	})
 	t.Run("login refused: auth without the password", func(t *testing.T) {
@@ -364,6 +402,12 @@ func TestExists(t *testing.T) {
 	t.Run("lookup fails: uncertain, for dispatch to reconcile", func(t *testing.T) {
 		_, o := run(t, taken, func(w http.ResponseWriter, c call) { w.WriteHeader(http.StatusServiceUnavailable) })
 		if o.Status != connector.Uncertain || !strings.Contains(o.Message, "Cannot add the user (error 40112)") || !strings.Contains(o.Message, "503") {
+			t.Errorf("outcome %+v", o)
+		}
+	})
+	t.Run("lookup call refused as malformed: uncertain, not not-found", func(t *testing.T) {
+		_, o := run(t, taken, func(w http.ResponseWriter, c call) { rpcFail(w, -32602, "Invalid params: nameOrEmail", 0, "visa-get") })
+		if o.Status != connector.Uncertain || !strings.Contains(o.Message, "Invalid params: nameOrEmail") {
 			t.Errorf("outcome %+v", o)
 		}
 	})
