@@ -20,10 +20,14 @@ import (
 // use.
 //
 // Answers: a 2xx carrying OnlineLogin.OnlineLoginSid is Created (a 2xx
-// without it is Uncertain); a refusal saying the email is taken is
-// Exists, with the ID found by listing the account's logins; other 4xx
-// are Invalid with the vendor's message; 401/403 are Auth (static
-// credentials cannot be refreshed); 429 and 5xx are Retryable.
+// without it, or unreadable, is Uncertain); a 400 or 409 that is not
+// certainly a field-validation error is settled by listing the account's
+// logins: Exists with the ID when the email is there, else Invalid with
+// the vendor's message as sent; other 4xx in the vendor's words are
+// Invalid, unreadable ones Uncertain; 401/403 are Auth (static
+// credentials cannot be refreshed); 429 and 5xx are Retryable. Error
+// bodies are read in the ServiceStack ResponseStatus shape the vendor's
+// SDKs use, or the older flat and Error-object shapes (errors.go).
 type Client struct {
 	call   *httpcall.Caller
 	base   string
@@ -151,47 +155,81 @@ func (c *Client) createAnswer(ctx context.Context, rec schema.Record, resp *http
 		return connector.Outcome{Status: connector.Invalid, HTTPStatus: resp.Status, Message: fmt.Sprintf(
 			"%s redirect to %q: check base_url", httpcall.StatusText(resp.Status), resp.Header.Get("Location"))}
 	}
-	if resp.Status == http.StatusConflict || duplicate(msg) {
-		return c.confirmExisting(ctx, rec, resp.Status, words(resp, msg))
-	}
-	return connector.Outcome{Status: connector.Invalid, HTTPStatus: resp.Status, Message: words(resp, msg)}
+	return c.refused(ctx, rec, resp, readError(resp))
 }
 
-// duplicateWords mark a refusal saying the email is taken (the only
-// unique value of an online login).
-var duplicateWords = []string{"already", "duplicate", "in use", "taken"}
-
-func duplicate(msg string) bool {
-	m := strings.ToLower(msg)
-	for _, w := range duplicateWords {
-		if strings.Contains(m, w) {
-			return true
+// refused classifies a 4xx refusal of a create (401, 403 and 429 are
+// handled before). Wording is never trusted to mean "exists": a 400 or
+// 409 that is not, with certainty, a field-validation error is settled by
+// looking the email up. A 404 in the vendor's words is about the
+// property; one without them is a wrong base_url. An answer that cannot
+// be read is Uncertain, never Invalid.
+func (c *Client) refused(ctx context.Context, rec schema.Record, resp *httpcall.Response, e vendorError) connector.Outcome {
+	switch {
+	case resp.Status == http.StatusBadRequest || resp.Status == http.StatusConflict:
+		if e.Read && e.FieldValidation() {
+			return connector.Outcome{Status: connector.Invalid, HTTPStatus: resp.Status, Message: e.Text()}
 		}
+		return c.settle(ctx, rec, resp, e)
+	case !e.Read && resp.Status == http.StatusNotFound:
+		return httpcall.NotFound(resp, "")
+	case !e.Read:
+		return unreadable(resp, "")
 	}
-	return false
+	return connector.Outcome{Status: connector.Invalid, HTTPStatus: resp.Status, Message: e.Text()}
 }
 
-// confirmExisting looks up the login a refusal says exists.
-func (c *Client) confirmExisting(ctx context.Context, rec schema.Record, status int, msg string) connector.Outcome {
+// unreadable is the outcome of a refusal whose body cannot be read: the
+// vendor's meaning is unknown, so the login may exist.
+func unreadable(resp *httpcall.Response, after string) connector.Outcome {
+	why := "its body could not be read"
+	if s := httpcall.Snippet(resp.Body); s != "" {
+		why += fmt.Sprintf(" (%q)", s)
+	}
+	return connector.Outcome{Status: connector.Uncertain, HTTPStatus: resp.Status, Message: fmt.Sprintf(
+		"Fone Dynamics answered %s but %s%s; the login may exist, so it will be looked up before anything is sent again",
+		httpcall.StatusText(resp.Status), why, after)}
+}
+
+// settle looks the email up after a refusal that may mean the login
+// exists: found → Exists with its OnlineLoginSid; not found → Invalid with
+// the vendor's message as it sent it (Uncertain when there was no readable
+// message); a lookup that cannot answer → Uncertain (Auth for refused
+// credentials), for the run to look again.
+func (c *Client) settle(ctx context.Context, rec schema.Record, resp *httpcall.Response, e vendorError) connector.Outcome {
+	said := words(resp, "")
+	if e.Read {
+		said = e.Text()
+	}
 	lk := c.lookup(ctx, rec)
 	switch lk.Status {
 	case connector.Exists:
-		m := msg
+		m := said
 		if lk.Message != "" {
 			m += " (" + lk.Message + ")"
 		}
-		return connector.Outcome{Status: connector.Exists, ID: lk.ID, HTTPStatus: status, Message: m}
+		return connector.Outcome{Status: connector.Exists, ID: lk.ID, HTTPStatus: resp.Status, Message: m}
 	case connector.NotFound:
-		return connector.Outcome{Status: connector.Invalid, HTTPStatus: status, Message: fmt.Sprintf(
-			"%s (no online login with email %q is visible to this account, so another account holds it)", msg, rec.Text("Email"))}
+		if !e.Read {
+			return unreadable(resp, fmt.Sprintf(", and no online login with email %q is listed", rec.Text("Email")))
+		}
+		return connector.Outcome{Status: connector.Invalid, HTTPStatus: resp.Status, Message: said}
+	case connector.Auth:
+		return lk
 	}
-	return connector.Outcome{Status: connector.Exists, HTTPStatus: status,
-		Message: fmt.Sprintf("%s (could not look it up to confirm: %s)", msg, lk.Message)}
+	return connector.Outcome{Status: connector.Uncertain, HTTPStatus: resp.Status, Message: fmt.Sprintf(
+		"Fone Dynamics answered %s: %s; whether the login already exists could not be checked: %s",
+		httpcall.StatusText(resp.Status), said, lk.Message)}
 }
 
 // Lookup finds the online login by its email in the account's list of
 // logins (GET /v2/OnlineLogins, page by page): Exists with its
 // OnlineLoginSid, or NotFound.
+//
+// Paging uses the documented Results_Count and Results_Skip. The list
+// also returns NextPageToken; the name of the query parameter that takes
+// it back is not documented, so "PageToken" is assumed, and it is sent
+// only beside Results_Skip, which alone pages correctly.
 func (c *Client) Lookup(ctx context.Context, req connector.Request) connector.Outcome {
 	if req.Record.Target == nil || req.Record.Target.ID != Login.ID {
 		return connector.Outcome{Status: connector.Invalid, Message: "fonedynamics: cannot look up records of this target"}
@@ -367,42 +405,11 @@ func (c *Client) listRefused(resp *httpcall.Response) connector.Outcome {
 	if o, ok := c.call.Trouble(resp, msg); ok {
 		return o
 	}
+	if resp.Status == http.StatusNotFound {
+		// The list is always there: a 404 is a wrong address.
+		return httpcall.NotFound(resp, msg)
+	}
 	return connector.Outcome{Status: connector.Invalid, HTTPStatus: resp.Status, Message: "listing online logins: " + words(resp, msg)}
-}
-
-// vendorText is the vendor's words in an error answer: a message (at the
-// top level or inside an Error object) with its error code, or an excerpt
-// of a text body; "" when it said nothing.
-func vendorText(resp *httpcall.Response) string {
-	obj, err := httpcall.DecodeObject(resp.Body)
-	if err != nil {
-		return httpcall.Snippet(resp.Body)
-	}
-	msgKeys := []string{"Message", "ErrorMessage", "Error_Description", "Detail", "Title"}
-	codeKeys := []string{"Code", "ErrorCode"}
-	msg, code := httpcall.FieldText(obj, msgKeys...), httpcall.FieldText(obj, codeKeys...)
-	if inner, ok := httpcall.Field(obj, "Error"); ok {
-		switch e := inner.(type) {
-		case map[string]any:
-			if msg == "" {
-				msg = httpcall.FieldText(e, msgKeys...)
-			}
-			if code == "" {
-				code = httpcall.FieldText(e, codeKeys...)
-			}
-		case string:
-			if msg == "" {
-				msg = e
-			}
-		}
-	}
-	if msg != "" && code != "" && code != msg {
-		return fmt.Sprintf("%s (error code %s)", msg, code)
-	}
-	if msg == "" {
-		return code
-	}
-	return msg
 }
 
 // words is the vendor's message, or the HTTP status when it gave none.
