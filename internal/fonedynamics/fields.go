@@ -12,9 +12,14 @@ var Login = &schema.Target{
 	Operation: "Create Online Login (POST /v2/Properties/{PropertySid}/OnlineLogins)",
 	Help:      "One row per Fone Dynamics portal login to create for a property",
 	Fields: []*schema.Field{
+		// The reference gives PropertySid no format (seed 000: "The secure
+		// identification of the property"): the pattern is onboard's
+		// advice, stricter than the vendor, so a value breaking it warns
+		// and is sent as typed.
 		{Key: "PropertySid", Label: "Property SID", Aliases: []string{"property"}, Kind: schema.String, Path: true, Required: true,
 			Pattern: `[A-Za-z0-9]{2,64}`, PatternHelp: "letters and digits, as the portal shows the property SID",
-			Help: "The property the login is for (may come from the config's defaults)", Example: "S1234567890ABCDEF1234567890ABCDE"},
+			Advice: []string{schema.RulePattern},
+			Help:   "The property the login is for (may come from the config's defaults)", Example: "S1234567890ABCDEF1234567890ABCDE"},
 		{Key: "Email", Label: "Email", Aliases: []string{"email address", "e-mail", "username"}, Kind: schema.Email, Required: true,
 			Help: "Email address; it is the login's user name", Example: "jane.smith@example.com"},
 		{Key: "Password", Label: "Password", Kind: schema.Secret, Required: true, Help: "Login password (never shown in reports)", Example: "SecurePassword123!"},
@@ -24,8 +29,11 @@ var Login = &schema.Target{
 			Help: "Permission scopes, separated by commas", Example: "Reporting,Integrations"},
 		{Key: "Enabled", Label: "Enabled", Kind: schema.Boolean, Default: "FALSE", Help: "Enable the login immediately (default FALSE)", Example: "TRUE"},
 	},
-	Key:    []string{"PropertySid", "Email"},
-	Unique: []schema.Unique{{Fields: []string{"PropertySid", "Email"}, Name: "email per property"}},
+	Key: []string{"PropertySid", "Email"},
+	// The reference (seed 000) says the Email "will be used as the
+	// username": one login per email in the account, whatever the
+	// property.
+	Unique: []schema.Unique{{Fields: []string{"Email"}, Name: "email (the login's user name) across all properties"}},
 }
 
 // Targets are Fone Dynamics' targets.
