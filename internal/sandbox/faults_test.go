@@ -64,7 +64,7 @@ func TestRateLimitCoversAuthEndpoints(t *testing.T) {
 	e.mustStatus(a, http.StatusOK)
 	a = e.send("GET", FoneDynamicsPath+"/v2/OnlineLogins", fdAuthHeader, nil)
 	e.mustStatus(a, http.StatusTooManyRequests)
-	if m := a.json(t); m["Code"] != float64(FDCodeRateLimited) {
+	if rs, _ := a.json(t)["ResponseStatus"].(map[string]any); rs["ErrorCode"] != FDCodeRateLimited {
 		t.Errorf("Fone Dynamics 429 body %s", a.raw)
 	}
 }
@@ -90,7 +90,10 @@ func TestInjectedServerErrorsInVendorShapes(t *testing.T) {
 	check("acefone", e.send("POST", AcefonePath+"/v1/user", map[string]string{"Authorization": AcefoneStaticToken}, acefoneFullUser),
 		func(m map[string]any) bool { return m["success"] == false && m["message"] != nil })
 	check("fonedynamics", e.send("POST", fdCreatePath(FoneDynamicsPropertySid), fdAuthHeader, fdSeedRequest),
-		func(m map[string]any) bool { return m["Code"] != nil && m["Message"] != nil })
+		func(m map[string]any) bool {
+			rs, _ := m["ResponseStatus"].(map[string]any)
+			return rs["ErrorCode"] != nil && rs["Message"] != nil
+		})
 	// Login is never failed by injection, AddUser is.
 	visa := e.coveLogin()
 	check("cove", e.send("POST", CovePath, nil, strings.Replace(coveSeedAddUser, "{{visa}}", visa, 1)),

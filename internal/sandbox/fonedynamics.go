@@ -12,17 +12,28 @@ import (
 
 // Fone Dynamics: portal online logins.
 
-// Error codes in Fone Dynamics error bodies ({"Code": n, "Message": "..."}).
+// Fone Dynamics error bodies are in the ServiceStack shape the vendor's
+// official C# and Java SDKs read:
+//
+//	{"ResponseStatus": {"ErrorCode": "...", "Message": "...",
+//	  "Errors": [{"ErrorCode": "...", "FieldName": "...", "Message": "..."}]}}
+//
+// The shape is from the SDKs; the codes and wording below are assumed (the
+// vendor's "REST API Error Codes" page is not among the sources). The
+// duplicate's wording is deliberately one no client keyword list knows:
+// a client must settle a refusal by looking the login up, not by reading.
 const (
-	FDCodeInvalid     = 40001 // a parameter is missing or breaks a rule
-	FDCodeEmailInUse  = 40002 // an online login with this Email exists
-	FDCodeAuth        = 40101 // account SID or token refused
-	FDCodeNotFound    = 40401 // no such property or online login
-	FDCodeTooLarge    = 41301 // request body too large
-	FDCodeRateLimited = 42901 // over the rate limit
-	FDCodeInternal    = 50001 // injected 500
-	FDCodeUnavailable = 50301 // injected 503
-	FDCodeStoreFull   = 50701 // the sandbox's record bound was reached
+	FDCodeInvalid     = "Invalid"             // a parameter breaks a rule
+	FDCodeRequired    = "NotEmpty"            // a required parameter is missing
+	FDCodeEmailInUse  = "OnlineLoginConflict" // an online login with this Email exists
+	FDCodeBadRequest  = "BadRequest"          // the body is not a JSON object
+	FDCodeAuth        = "Unauthorized"        // account SID or token refused
+	FDCodeNotFound    = "NotFound"            // no such property or online login
+	FDCodeTooLarge    = "RequestTooLarge"     // request body too large
+	FDCodeRateLimited = "TooManyRequests"     // over the rate limit
+	FDCodeInternal    = "InternalServerError" // injected 500
+	FDCodeUnavailable = "ServiceUnavailable"  // injected 503
+	FDCodeStoreFull   = "InsufficientStorage" // the sandbox's record bound was reached
 )
 
 func (s *Server) foneDynamicsRoutes(mux *http.ServeMux) {
@@ -36,20 +47,46 @@ func (s *Server) foneDynamicsRoutes(mux *http.ServeMux) {
 
 // fdError is Fone Dynamics' error body with the code for the status.
 func fdError(_ *call, status int, msg string) reply {
-	code := map[int]int{
-		http.StatusBadRequest: FDCodeInvalid, http.StatusUnauthorized: FDCodeAuth, http.StatusNotFound: FDCodeNotFound,
+	code := map[int]string{
+		http.StatusBadRequest: FDCodeBadRequest, http.StatusUnauthorized: FDCodeAuth, http.StatusNotFound: FDCodeNotFound,
 		http.StatusRequestEntityTooLarge: FDCodeTooLarge, http.StatusTooManyRequests: FDCodeRateLimited,
 		http.StatusInternalServerError: FDCodeInternal, http.StatusServiceUnavailable: FDCodeUnavailable,
 		http.StatusInsufficientStorage: FDCodeStoreFull,
 	}[status]
-	if code == 0 {
-		code = status * 100
+	if code == "" {
+		code = strings.ReplaceAll(http.StatusText(status), " ", "")
 	}
-	return fdFailure(status, code, msg)
+	return fdFailure(status, code, msg, nil)
 }
 
-func fdFailure(status, code int, msg string) reply {
-	return reply{status: status, body: map[string]any{"Code": code, "Message": msg}}
+// fdFieldError is one entry of ResponseStatus.Errors.
+type fdFieldError struct {
+	ErrorCode string `json:"ErrorCode"`
+	FieldName string `json:"FieldName"`
+	Message   string `json:"Message"`
+}
+
+// fdFailure is a ResponseStatus error body; fields may be nil.
+func fdFailure(status int, code, msg string, fields []fdFieldError) reply {
+	if fields == nil {
+		fields = []fdFieldError{}
+	}
+	return reply{status: status, body: map[string]any{"ResponseStatus": map[string]any{
+		"ErrorCode": code, "Message": msg, "Errors": fields}}}
+}
+
+// fdInvalid is a 400 listing each broken field rule, ServiceStack style:
+// the first field's code and all messages at the top, one entry per field.
+func fdInvalid(problems []fieldProblem) reply {
+	fields := make([]fdFieldError, len(problems))
+	for i, p := range problems {
+		code := FDCodeInvalid
+		if p.msg == "is required" {
+			code = FDCodeRequired
+		}
+		fields[i] = fdFieldError{ErrorCode: code, FieldName: p.key, Message: p.String()}
+	}
+	return fdFailure(http.StatusBadRequest, fields[0].ErrorCode, joinProblems(problems), fields)
 }
 
 // fdAuth checks HTTP Basic account SID and token.
@@ -94,10 +131,9 @@ func (s *Server) fdCreateLogin(c *call) reply {
 	if rep, ok := fdAuth(c); !ok {
 		return rep
 	}
+	// The vendor documents no format for PropertySid (onboard's pattern
+	// is advice): any SID that is not the account's property is not found.
 	sid := c.r.PathValue("PropertySid")
-	if _, p := fonedynamics.Login.Field("PropertySid").CheckWire(sid); p != nil {
-		return fdError(c, http.StatusBadRequest, "PropertySid "+p.Message)
-	}
 	if !fdKnownProperty(sid) {
 		return fdError(c, http.StatusNotFound, "Property '"+sid+"' was not found in this account")
 	}
@@ -107,7 +143,7 @@ func (s *Server) fdCreateLogin(c *call) reply {
 	}
 	ch := checkBody(fonedynamics.Login, obj, map[string]any{"PropertySid": sid}, false)
 	if len(ch.problems) > 0 {
-		return fdError(c, http.StatusBadRequest, joinProblems(ch.problems))
+		return fdInvalid(ch.problems)
 	}
 	email := ch.rec.Text("Email")
 	enabled, _ := ch.rec.Get("Enabled").(bool)
@@ -116,7 +152,7 @@ func (s *Server) fdCreateLogin(c *call) reply {
 	defer st.mu.Unlock()
 	if old := st.get(fdEmailNS, strings.ToLower(email)); old != nil {
 		old.duplicates++
-		return fdFailure(http.StatusBadRequest, FDCodeEmailInUse, "An online login with the email '"+email+"' already exists")
+		return fdFailure(http.StatusBadRequest, FDCodeEmailInUse, "Email '"+email+"' belongs to an online login of this account", nil)
 	}
 	if st.full() {
 		return fdError(c, http.StatusInsufficientStorage, "sandbox store is full; POST "+ResetPath+" to empty it")

@@ -37,6 +37,26 @@ func basic(user, pass string) string {
 	return r.Header.Get("Authorization")
 }
 
+// fdStatus is the ResponseStatus object of a Fone Dynamics error answer,
+// nil when the answer is not in that shape.
+func fdStatus(t *testing.T, a answer) map[string]any {
+	t.Helper()
+	rs, _ := a.json(t)["ResponseStatus"].(map[string]any)
+	return rs
+}
+
+// fdFieldErrors is ResponseStatus.Errors as FieldName → ErrorCode.
+func fdFieldErrors(rs map[string]any) map[string]string {
+	out := map[string]string{}
+	list, _ := rs["Errors"].([]any)
+	for _, it := range list {
+		if m, ok := it.(map[string]any); ok {
+			out[fmt.Sprint(m["FieldName"])] = fmt.Sprint(m["ErrorCode"])
+		}
+	}
+	return out
+}
+
 func fdCreatePath(sid string) string {
 	return FoneDynamicsPath + "/v2/Properties/" + sid + "/OnlineLogins"
 }
@@ -100,7 +120,8 @@ func TestFoneDynamicsSeedFile(t *testing.T) {
 	// API refuses it as an email, with its error shape.
 	a := e.send("POST", fdCreatePath(FoneDynamicsExamplePropertySid), fdAuthHeader, raw)
 	e.mustStatus(a, http.StatusBadRequest)
-	if m := a.json(t); m["Code"] != float64(FDCodeInvalid) || !strings.Contains(fmt.Sprint(m["Message"]), "Email must be a valid email address") {
+	if rs := fdStatus(t, a); rs["ErrorCode"] != FDCodeInvalid || !strings.Contains(fmt.Sprint(rs["Message"]), "Email must be a valid email address") ||
+		fdFieldErrors(rs)["Email"] != FDCodeInvalid {
 		t.Errorf("body %s", a.raw)
 	}
 	// The placeholder's space is a no-break space.
@@ -135,22 +156,30 @@ func TestFoneDynamicsErrors(t *testing.T) {
 	for _, sid := range []string{FoneDynamicsPropertySid, FoneDynamicsExamplePropertySid} {
 		a := e.send("POST", fdCreatePath(sid), fdAuthHeader, strings.Replace(fdSeedRequest, "jane@", "JANE@", 1))
 		e.mustStatus(a, http.StatusBadRequest)
-		if m := a.json(t); m["Code"] != float64(FDCodeEmailInUse) || !strings.Contains(fmt.Sprint(m["Message"]), "already exists") {
+		// ServiceStack shape, no field errors, wording no keyword list
+		// knows: a client must look the login up.
+		rs := fdStatus(t, a)
+		if rs["ErrorCode"] != FDCodeEmailInUse || !strings.Contains(fmt.Sprint(rs["Message"]), "belongs to an online login") || len(fdFieldErrors(rs)) != 0 {
 			t.Errorf("duplicate body %s", a.raw)
+		}
+		for _, w := range []string{"already", "duplicate", "in use", "taken", "exists"} {
+			if strings.Contains(strings.ToLower(string(a.raw)), w) {
+				t.Errorf("duplicate body says %q: %s", w, a.raw)
+			}
 		}
 	}
 	if l := e.srv.Ledger().Created["fonedynamics.login"]; len(l) != 1 || l[0].Duplicates != 2 {
 		t.Fatalf("ledger %+v", l)
 	}
 
-	cases := []struct{ name, from, to, want string }{
-		{"scope", "Reporting,Integrations", "Reporting,Reportng", "Did you mean 'Reporting'?"},
-		{"scope case", "Reporting,Integrations", "reporting", "must be spelled exactly 'Reporting'"},
-		{"email", "jane@example.com", "jane", "Email must be a valid email address"},
-		{"missing", `"FirstName": "Jane",`, ``, "FirstName is required"},
-		{"enabled type", `"Enabled": true`, `"Enabled": "yes"`, "Enabled must be true or false"},
-		{"unknown", `"LastName"`, `"Surname"`, "Surname is not a known field"},
-		{"path key in body", `"Enabled": true`, `"Enabled": true, "PropertySid": "S1"`, "PropertySid is not a known field"},
+	cases := []struct{ name, from, to, want, field, code string }{
+		{"scope", "Reporting,Integrations", "Reporting,Reportng", "Did you mean 'Reporting'?", "Scopes", FDCodeInvalid},
+		{"scope case", "Reporting,Integrations", "reporting", "must be spelled exactly 'Reporting'", "Scopes", FDCodeInvalid},
+		{"email", "jane@example.com", "jane", "Email must be a valid email address", "Email", FDCodeInvalid},
+		{"missing", `"FirstName": "Jane",`, ``, "FirstName is required", "FirstName", FDCodeRequired},
+		{"enabled type", `"Enabled": true`, `"Enabled": "yes"`, "Enabled must be true or false", "Enabled", FDCodeInvalid},
+		{"unknown", `"LastName"`, `"Surname"`, "Surname is not a known field", "Surname", FDCodeInvalid},
+		{"path key in body", `"Enabled": true`, `"Enabled": true, "PropertySid": "S1"`, "PropertySid is not a known field", "PropertySid", FDCodeInvalid},
 	}
 	for _, c := range cases {
 		body := strings.Replace(fdSeedRequest, c.from, c.to, 1)
@@ -160,8 +189,13 @@ func TestFoneDynamicsErrors(t *testing.T) {
 			t.Errorf("%s: status %d %s", c.name, a.status, a.raw)
 			continue
 		}
-		if m := a.json(t); m["Code"] != float64(FDCodeInvalid) || !strings.Contains(fmt.Sprint(m["Message"]), c.want) {
-			t.Errorf("%s: body %s; want %q", c.name, a.raw, c.want)
+		// The top-level code is the first field error's, as ServiceStack
+		// reports validation.
+		rs := fdStatus(t, a)
+		first, _ := rs["Errors"].([]any)
+		if len(first) == 0 || rs["ErrorCode"] != first[0].(map[string]any)["ErrorCode"] ||
+			!strings.Contains(fmt.Sprint(rs["Message"]), c.want) || fdFieldErrors(rs)[c.field] != c.code {
+			t.Errorf("%s: body %s; want %q on field %s", c.name, a.raw, c.want, c.field)
 		}
 	}
 
@@ -170,14 +204,24 @@ func TestFoneDynamicsErrors(t *testing.T) {
 		{"Authorization": basic("ACother", FoneDynamicsToken)}, {"Authorization": "Bearer " + FoneDynamicsToken}} {
 		a := e.send("POST", fdCreatePath(FoneDynamicsPropertySid), h, strings.Replace(fdSeedRequest, "jane@", "x@", 1))
 		e.mustStatus(a, http.StatusUnauthorized)
-		if m := a.json(t); m["Code"] != float64(FDCodeAuth) {
+		if rs := fdStatus(t, a); rs["ErrorCode"] != FDCodeAuth || rs["Message"] == "" {
 			t.Errorf("401 body %s", a.raw)
 		}
 		e.mustStatus(e.send("GET", FoneDynamicsPath+"/v2/OnlineLogins", h, nil), http.StatusUnauthorized)
 	}
 	// Unknown and malformed properties.
-	e.mustStatus(e.send("POST", fdCreatePath("SNOTMINE0000000000000000000000000"), fdAuthHeader, fdSeedRequest), http.StatusNotFound)
-	e.mustStatus(e.send("POST", fdCreatePath("S-1"), fdAuthHeader, fdSeedRequest), http.StatusBadRequest)
+	a := e.send("POST", fdCreatePath("SNOTMINE0000000000000000000000000"), fdAuthHeader, fdSeedRequest)
+	e.mustStatus(a, http.StatusNotFound)
+	if rs := fdStatus(t, a); rs["ErrorCode"] != FDCodeNotFound || !strings.Contains(fmt.Sprint(rs["Message"]), "SNOTMINE") {
+		t.Errorf("404 body %s", a.raw)
+	}
+	// The vendor documents no SID format: one breaking onboard's advice
+	// is simply not found.
+	a = e.send("POST", fdCreatePath("S-1"), fdAuthHeader, fdSeedRequest)
+	e.mustStatus(a, http.StatusNotFound)
+	if rs := fdStatus(t, a); rs["ErrorCode"] != FDCodeNotFound || len(fdFieldErrors(rs)) != 0 {
+		t.Errorf("bad property body %s", a.raw)
+	}
 }
 
 func TestFoneDynamicsLookups(t *testing.T) {
@@ -239,7 +283,7 @@ func TestFoneDynamicsLookups(t *testing.T) {
 	}
 	a = e.send("GET", FoneDynamicsPath+"/v2/OnlineLogins/5b8c8b7f-5c8e-5f0f-9b8f-2345678901cd", fdAuthHeader, nil)
 	e.mustStatus(a, http.StatusNotFound)
-	if m := a.json(t); m["Code"] != float64(FDCodeNotFound) {
+	if rs := fdStatus(t, a); rs["ErrorCode"] != FDCodeNotFound {
 		t.Errorf("404 body %s", a.raw)
 	}
 }
