@@ -163,8 +163,11 @@ func (c *CredentialsFile) Lines() []CredentialLine {
 }
 
 // Reuse gives a record with a generated password the password an earlier
-// run sent for the same account, if that line is still "not confirmed"
-// (the vendor may have set it), and reports whether it did. The record's
+// run sent for the same account, if that line is "not confirmed" (the
+// vendor may have set it) or "set" (the account has it: a run killed
+// after the vendor's answer but before the state recorded it sends the
+// record again, and must not replace the password that works), and
+// reports whether it did. The record's
 // parsed Record is updated too. A record without a generated password,
 // or whose account has no such line, keeps its new password.
 func (c *CredentialsFile) Reuse(d *Derived) bool {
@@ -175,7 +178,7 @@ func (c *CredentialsFile) Reuse(d *Derived) bool {
 	c.mu.Lock()
 	live, ok := c.live(accountID(d.Target.ID, d.Key()))
 	c.mu.Unlock()
-	if !ok || live.Status != CredNotConfirmed || live.Password == "" {
+	if !ok || (live.Status != CredNotConfirmed && live.Status != CredSet) || live.Password == "" {
 		return false
 	}
 	v := &d.Values[i]
@@ -211,7 +214,7 @@ func (c *CredentialsFile) Add(d *Derived, run string) error {
 	id := accountID(d.Target.ID, d.Key())
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if l, ok := c.newest(id, pw); ok && l.Status == CredNotConfirmed {
+	if l, ok := c.newest(id, pw); ok && (l.Status == CredNotConfirmed || l.Status == CredSet) {
 		return nil
 	}
 	p := d.Person
