@@ -1,7 +1,7 @@
 GO ?= go
 BIN := bin/onboard
 
-.PHONY: build test demo templates bench fuzz clean
+.PHONY: build test demo templates bench fuzz torture clean
 
 build:
 	$(GO) build -ldflags "-X main.version=$$(git describe --always --dirty 2>/dev/null || echo dev)" -o $(BIN) ./cmd/onboard
@@ -26,6 +26,12 @@ templates:
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 1x -benchmem ./...
 	bench/bench.sh
+
+# The reliability drill (not in CI, which runs a short version inside
+# `make test`): 60 kill -9 points over HR-plan and per-vendor runs against a
+# faulty sandbox, and state.db cut at 12 sizes; it prints one summary line.
+torture:
+	ONBOARD_TORTURE_KILLS=60 ONBOARD_TORTURE_CUTS=12 $(GO) test -count=1 -run TestTorture -v -timeout 20m ./cmd/onboard
 
 clean:
 	rm -rf bin
