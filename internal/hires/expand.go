@@ -454,7 +454,11 @@ func (p *Plan) Check(d *Derived, opt Options) {
 		}
 		wire, prob := f.Parse(v.Text)
 		if prob != nil && prob.Warning { // onboard's advice only: sent as typed
-			p.addProblem(d, f.Key, v.Source, SeverityWarning, prob.Rule, fieldWords(t, f)+" "+prob.Message, "")
+			msg := fieldWords(t, f) + " " + prob.Message
+			if v.Source.Kind == SourceConfig || v.Source.Kind == SourceDefault {
+				msg += " (from the run config's " + t.Vendor + " defaults)"
+			}
+			p.addProblem(d, f.Key, v.Source, SeverityWarning, prob.Rule, msg, "")
 			d.Record.Set(f.Key, wire)
 			continue
 		}

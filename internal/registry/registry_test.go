@@ -1,6 +1,8 @@
 package registry
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/onboard/onboard/internal/schema"
@@ -118,8 +120,30 @@ func TestVendorRulesEncoded(t *testing.T) {
 	if n := len(Target("netsapiens.user").Fields); n != 51 { // 50 body keys + domain
 		t.Errorf("netsapiens.user has %d fields, want 51", n)
 	}
-	if n := len(Target("netsapiens.site").Fields); n != 29 {
-		t.Errorf("netsapiens.site has %d fields, want 29", n)
+	if n := len(Target("netsapiens.site").Fields); n != 30 { // seed 003: synchronous + 28 settings + domain
+		t.Errorf("netsapiens.site has %d fields, want 30", n)
+	}
+	if f := field(t, "netsapiens.site/call-recordings-hide-from-others-enabled"); f.Kind != schema.YesNo || f.Default != "no" {
+		t.Errorf("the site's 28th setting: %+v", f)
+	}
+	if f := field(t, "netsapiens.user/user-scope"); f.Required || f.Default != "Basic User" {
+		t.Errorf("user-scope defaults to Basic User and is not required: %+v", f)
+	}
+	if f := field(t, "cove.user/RoleId"); f.Min == nil || *f.Min != 1 || f.Max == nil || *f.Max != 7 {
+		t.Errorf("cove RoleId must be 1-7: %+v", f)
+	}
+	if f := field(t, "cove.user/TwoFactorAuthenticationStatus"); strings.Join(f.Enum, ",") != "Undefined,Disabled,Enabled" {
+		t.Errorf("cove 2FA status enum: %v", f.Enum)
+	}
+	if u := Target("fonedynamics.login").Unique; len(u) != 1 || strings.Join(u[0].Fields, ",") != "Email" {
+		t.Errorf("fonedynamics.login: the email is the username, unique per account: %+v", u)
+	}
+	// Rules the vendors do not document are onboard's advice: warnings.
+	for p, rule := range map[string]string{"fonedynamics.login/PropertySid": schema.RulePattern, "acefone.user/user_role": schema.RuleRange,
+		"acefone.user/number": schema.RulePhone, "netsapiens.user/user": schema.RuleDigits} {
+		if !slices.Contains(field(t, p).Advice, rule) {
+			t.Errorf("%s: %s must be advice (a warning), not an error", p, rule)
+		}
 	}
 	for _, p := range []string{"netsapiens.user/domain", "netsapiens.site/domain"} {
 		if f := field(t, p); !f.Path || f.Default != "~" || f.MaxLen != 64 {
@@ -145,7 +169,7 @@ func TestVendorRulesEncoded(t *testing.T) {
 		t.Error("acefone caller_id must be a list of integers")
 	}
 	required := map[string][]string{
-		"netsapiens.user":    {"user", "name-first-name", "name-last-name", "email-address", "user-scope"},
+		"netsapiens.user":    {"user", "name-first-name", "name-last-name", "email-address"},
 		"netsapiens.site":    {"site"},
 		"acefone.user":       {"name", "number", "create_agent", "email", "login_id", "user_role", "password", "status", "caller_id"},
 		"fonedynamics.login": {"PropertySid", "Email", "Password", "FirstName", "LastName", "Scopes"},

@@ -195,8 +195,12 @@ func TestValidationReport(t *testing.T) {
 	}
 	// Invalid cells are red with the message as a comment; valid ones are not.
 	comments := commentsOf(t, f, ace)
+	// A rule that is only onboard's advice (Acefone documents no phone
+	// length) is a warning: amber, with its comment.
+	if fill := fillOf(t, f, ace, "B5"); fill != "FFEB9C" || !strings.Contains(comments["B5"], "6 to 15 digits; found '12'") {
+		t.Errorf("B5 should be amber with the advice, fill %q, comment %q", fill, comments["B5"])
+	}
 	for cell, want := range map[string]string{
-		"B5": "must be a phone number of 6 to 15 digits; found '12' (2 digits)",
 		"C5": "must be TRUE or FALSE",
 		"E6": "Login ID priya is already used on row 4",
 	} {

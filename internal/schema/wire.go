@@ -70,6 +70,9 @@ func (f *Field) CheckWire(v any) (any, *Problem) {
 		return nil, nil
 	}
 	out, p := f.Parse(s)
+	if p != nil && p.Warning {
+		return out, p // onboard's advice only: the value stands
+	}
 	if p != nil {
 		return nil, p
 	}

@@ -251,8 +251,8 @@ func TestFoneDynamicsRules(t *testing.T) {
 			t.Errorf("row 2: valid=%v %v %+v", r2.Valid, r2.Record.Values, r2.Issues)
 		}
 		if is := o.row(t, "Fone Dynamics Logins", 3).issue(t, "Email"); is.Rule != schema.RuleUnique ||
-			!strings.HasSuffix(is.Message, "Email JANE@example.com in property SID S123ABC is already used on row 2") {
-			t.Errorf("unique email per property: %+v", is)
+			!strings.HasSuffix(is.Message, "Email JANE@example.com is already used on row 2") {
+			t.Errorf("the email is the username, unique across properties: %+v", is)
 		}
 		if is := o.row(t, "Fone Dynamics Logins", 4).issue(t, "Scopes"); is.Suggestion != "Reporting" || !strings.Contains(is.Message, "Did you mean 'Reporting'?") {
 			t.Errorf("scope near-miss: %+v", is)
@@ -263,9 +263,9 @@ func TestFoneDynamicsRules(t *testing.T) {
 		if o.err != nil {
 			t.Fatal(o.err)
 		}
-		// The missing column and row 4's scope; without a property SID
-		// the email-per-property rule cannot be checked.
-		if len(o.sum.Errors) != 2 {
+		// The missing column, row 3's repeated email (unique across
+		// properties, so checkable without one) and row 4's scope.
+		if len(o.sum.Errors) != 3 {
 			t.Fatalf("errors: %+v", o.sum.Errors)
 		}
 		is := o.sum.Errors[0]
