@@ -17,37 +17,14 @@
 //	/cove/jsonapi           Cove JSON-RPC 2.0 (Login → visa)
 //	/_sandbox/ledger        GET: the ledger; /_sandbox/reset POST: empty it
 //
-// Behaviour the vendors' references leave open, as the sandbox decides it:
+// Behaviour the vendors' references leave open, as the sandbox decides
+// it, is listed per vendor with its source or "assumed" in docs/vendors.md
+// (and in each simulator file's doc comment). It answers errors in the
+// vendors' documented shapes where a source shows them (Fone Dynamics'
+// ServiceStack ResponseStatus, Acefone's success/message/error, JSON-RPC
+// errors for Cove without made-up codes) and refuses unknown body keys,
+// inexactly spelled enums and mistyped JSON values (schema.Field.CheckWire).
 //
-//   - All four APIs refuse unknown body keys (400 / JSON-RPC -32602), which
-//     catches misspelled wire keys a real API might silently ignore.
-//   - Enum and yes/no values must be spelled exactly; booleans must be JSON
-//     booleans; integers JSON numbers (see schema.Field.CheckWire).
-//   - NetSapiens: domain "~" is NetSapiensDomain; any well-formed domain
-//     exists unless Options.Domains restricts them. login-username is unique
-//     system-wide, case-insensitively, across users and sites. A user naming
-//     a site that does not exist creates it (ledger: implicit, creates 0), so
-//     a later "create site" for it gets 409.
-//   - Acefone: a duplicate login_id is a validation failure, as the API's
-//     framework reports it: HTTP 400, {"success":false, "message":...,
-//     "error":{"login_id":["The login id has already been taken."]}}. A
-//     token is valid for TokenTTL; /v1/auth/refresh accepts a token up to
-//     TokenRefreshWindow past its expiry and does not revoke it. The static
-//     token AcefoneStaticToken never expires.
-//   - Fone Dynamics: Email is unique across the account (it is the user
-//     name); errors are {"Code": n, "Message": "..."} with the FD* codes.
-//     NextPageToken is "" on the last page, else an opaque token that the
-//     PageToken query parameter accepts in place of Results_Skip.
-//   - Cove: a visa chain lapses VisaIdle after its last call; until then
-//     every visa of the chain works (the guide: "you can use visas from
-//     previous calls to keep the visa chain uninterrupted"). Application
-//     errors are JSON-RPC code -32603 with a Cove code in error.data (the
-//     Cove* constants); bad params are -32602. AddUser accepts the sandbox
-//     partner and its two child customers (CovePartners). Name is unique
-//     across the service. Lookups: GetUserInfo {partnerId, nameOrEmail},
-//     GetUserInfoById {userId}, EnumerateUsers {partnerIds},
-//     EnumerateUserRoles {partnerId} (the seven roles of the published
-//     sample), GetPartnerInfo {name}. Batch calls are refused.
 //   - Faults: the rate limit applies to every call of a vendor; a 5xx and
 //     latency to creates and lookups; lost and malformed answers to creates
 //     only, after the record was stored. Throttled and 5xx Cove calls carry
