@@ -174,7 +174,7 @@ func printProblems(w io.Writer, res *batch.Result) {
 	}
 	for _, r := range res.Records {
 		if r.Status.Problem() && (res.People == nil || r.Shared) {
-			lines = append(lines, fmt.Sprintf("%s row %d, %s: %s", r.Sheet, r.Row, r.System, r.Message))
+			lines = append(lines, recordProblem(r, res.People != nil))
 		}
 	}
 	if len(lines) == 0 {
@@ -188,6 +188,16 @@ func printProblems(w io.Writer, res *batch.Result) {
 		}
 		fmt.Fprintln(w, "  "+l)
 	}
+}
+
+// recordProblem is one line about a record a person must fix: its sheet
+// and row (a per-vendor sheet says which system it is), or for an HR
+// sheet's shared record (a site) the system and the row it came from.
+func recordProblem(r outcome.Record, people bool) string {
+	if people {
+		return fmt.Sprintf("row %d, %s for the office: %s", r.Row, r.System, r.Message)
+	}
+	return fmt.Sprintf("%s row %d: %s", r.Sheet, r.Row, r.Message)
 }
 
 // requestsLine sums up the requests per vendor in one line, or "" when

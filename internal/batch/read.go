@@ -39,9 +39,12 @@ func issuesText(issues []validate.Issue) string {
 		if is.Severity != validate.Error {
 			continue
 		}
-		if is.Column != "" {
+		switch {
+		case is.Column != "" && is.Cell != "":
+			parts = append(parts, is.Column+" ("+is.Cell+"): "+is.Detail)
+		case is.Column != "":
 			parts = append(parts, is.Column+": "+is.Detail)
-		} else {
+		default:
 			parts = append(parts, is.Detail)
 		}
 	}
