@@ -184,9 +184,9 @@ func (f *validateFlags) loadDefaults() (string, error) {
 // per sheet, the first problems with sheet, cell and message, and where
 // the report is.
 func printValidateSummary(w io.Writer, sum *validate.Summary, took time.Duration) {
-	fmt.Fprintf(w, "Checked %s: %d rows, %d valid, %d invalid (%s)\n", sum.Input, sum.Rows, sum.Valid, sum.Invalid, took.Round(time.Millisecond))
+	fmt.Fprintf(w, "Checked %s: %s, %d valid, %d invalid (%s)\n", sum.Input, outcome.Plural(sum.Rows, "row", "rows"), sum.Valid, sum.Invalid, took.Round(time.Millisecond))
 	for _, t := range sum.Targets {
-		fmt.Fprintf(w, "  %s (%s): %d rows, %d valid, %d invalid\n", t.Sheet, t.Target, t.Rows, t.Valid, t.Invalid)
+		fmt.Fprintf(w, "  %s (%s): %s, %d valid, %d invalid\n", t.Sheet, t.Target, outcome.Plural(t.Rows, "row", "rows"), t.Valid, t.Invalid)
 	}
 	if len(sum.IgnoredSheets) > 0 {
 		fmt.Fprintf(w, "Ignored sheets (no target has these names): %s\n", strings.Join(sum.IgnoredSheets, ", "))

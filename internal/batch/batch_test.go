@@ -10,9 +10,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/onboard/onboard/internal/batch"
 	"github.com/onboard/onboard/internal/config"
@@ -591,4 +594,149 @@ func TestDamagedStateIsRestoredOrReconciledNeverForgotten(t *testing.T) {
 		t.Errorf("reconciled run: %d created or found, want %d", n, created)
 	}
 	checkExactlyOnce(t, sb, created)
+}
+
+// flakyRoles answers Cove role names after failing a number of times with
+// a passing vendor error.
+type flakyRoles struct {
+	fails, calls int
+}
+
+func (f *flakyRoles) CoveRoles(context.Context) (map[string]int64, error) {
+	f.calls++
+	if f.calls <= f.fails {
+		return nil, &connector.CallError{Op: "cove: EnumerateUserRoles", Outcome: connector.Outcome{Status: connector.Retryable, Message: "HTTP 503"}}
+	}
+	return map[string]int64{"Manager": 3, "Administrator": 2, "Operator": 5}, nil
+}
+
+func hrOptions(t *testing.T, cfg *config.Config, planText string, roles hires.RoleResolver) batch.Options {
+	t.Helper()
+	p, err := hires.ParsePlan([]byte(planText), "plan.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return batch.Options{Input: "../../samples/new-hires.xlsx", Config: cfg, StateDir: t.TempDir(), Plan: p, CredentialsDir: t.TempDir(),
+		Backoff: fastBackoff, Roles: roles}
+}
+
+func samplePlan(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("../../samples/plan.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestRoleNamesAreRetriedAndAFailureStopsOnlyCove(t *testing.T) {
+	_, cfg := startSandbox(t, sandbox.Options{})
+	roles := &flakyRoles{fails: 2}
+	res, err := batch.Run(context.Background(), hrOptions(t, cfg, samplePlan(t), roles))
+	if err != nil {
+		t.Fatalf("two passing failures of the role lookup stopped the run: %v", err)
+	}
+	cove := 0
+	for _, r := range res.Records {
+		if r.Target == "cove.user" && r.Status == outcome.Created {
+			cove++
+		}
+	}
+	if roles.calls != 3 || cove == 0 {
+		t.Errorf("lookup called %d times, %d Cove users created; want 3 and some", roles.calls, cove)
+	}
+
+	// A lookup that keeps failing stops the Cove accounts only; once they
+	// were created, a rerun that cannot look names up reports them done.
+	_, fresh := startSandbox(t, sandbox.Options{})
+	opt := hrOptions(t, fresh, samplePlan(t), &flakyRoles{fails: 1 << 30})
+	down, err := batch.Run(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range down.Records {
+		switch {
+		case r.Target == "cove.user" && r.Status.Problem():
+			if r.Status != outcome.Failed || !strings.Contains(r.Message, "could not be looked up") {
+				t.Errorf("Cove row %d: %v %q", r.Row, r.Status, r.Message)
+			}
+		case r.Target == "cove.user" && !r.Status.Problem():
+			t.Errorf("Cove row %d without its role: %v", r.Row, r.Status)
+		case r.Target == "acefone.user" && r.Status != outcome.Created && r.Status != outcome.Invalid:
+			t.Errorf("Acefone row %d: %v (%s): the Cove lookup must not stop other systems", r.Row, r.Status, r.Message)
+		}
+	}
+	opt.Roles = &flakyRoles{}
+	if _, err := batch.Run(context.Background(), opt); err != nil {
+		t.Fatal(err)
+	}
+	opt.Roles = &flakyRoles{fails: 1 << 30}
+	again, err := batch.Run(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range again.Records {
+		if r.Target == "cove.user" && r.Status.Problem() {
+			t.Errorf("Cove row %d was created earlier but is reported %v: %s", r.Row, r.Status, r.Message)
+		}
+	}
+}
+
+// withoutSystems copies an HR workbook with its Systems column emptied.
+func withoutSystems(t *testing.T, path string) string {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sheet := f.GetSheetName(0)
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := slices.Index(rows[0], "Systems")
+	if col < 0 {
+		t.Fatalf("no Systems column in %v", rows[0])
+	}
+	for r := 2; r <= len(rows); r++ {
+		cell, _ := excelize.CoordinatesToCellName(col+1, r)
+		if err := f.SetCellValue(sheet, cell, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "new-hires.xlsx")
+	if err := f.SaveAs(out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestNoRoleLookupWhenNobodyGetsCove(t *testing.T) {
+	_, cfg := startSandbox(t, sandbox.Options{})
+	text := samplePlan(t)
+	for old, repl := range map[string]string{
+		"Manager: [netsapiens.user, fonedynamics.login, cove.user]": "Manager: [netsapiens.user, fonedynamics.login]",
+		"IT Admin: [netsapiens, cove]":                              "IT Admin: [netsapiens]",
+	} {
+		if !strings.Contains(text, old) {
+			t.Fatalf("the sample plan no longer says %q", old)
+		}
+		text = strings.Replace(text, old, repl, 1)
+	}
+	roles := &flakyRoles{fails: 1 << 30}
+	opt := hrOptions(t, cfg, text, roles)
+	opt.Input = withoutSystems(t, opt.Input) // row 13 asks for +cove
+	res, err := batch.Run(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if roles.calls != 0 {
+		t.Errorf("Cove roles were looked up %d times though nobody gets Cove", roles.calls)
+	}
+	for _, r := range res.Records {
+		if r.Target == "cove.user" {
+			t.Errorf("row %d got a Cove account", r.Row)
+		}
+	}
 }

@@ -157,6 +157,7 @@ func (r *runner) addDerived(d *hires.Derived, unresolved error) {
 		r.items = append(r.items, &plan.Item{Sheet: d.Person.Sheet, Row: d.Person.Row, Record: d.Record, Tag: tag})
 	} else if rec.Status == outcome.Pending {
 		rec.Status, rec.Message = r.unresolvedOutcome(d, unresolved)
+		r.waiting = append(r.waiting, len(r.res.Records))
 	}
 	r.res.Records = append(r.res.Records, rec)
 }

@@ -2,8 +2,10 @@ package batch
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"golang.org/x/time/rate"
 
@@ -29,9 +31,12 @@ type runner struct {
 	derived map[int]*hires.Derived // HR sheet runs: record index → derived record
 	// personIndex maps an HR row to its index in res.People.
 	personIndex map[int]int
-	creds       *hires.CredentialsFile // HR sheet runs that generate passwords
+	// waiting are the records whose names could not be looked up: an
+	// earlier run may have created them anyway.
+	waiting []int
+	creds   *hires.CredentialsFile // HR sheet runs that generate passwords
 
-	planned     *plan.Plan
+	planned *plan.Plan
 }
 
 func newRunner(opt Options, res *Result) (*runner, error) {
@@ -128,7 +133,38 @@ func (r *runner) decide() error {
 			r.settleEarlier(d)
 		}
 	}
+	return r.doneDespiteNames()
+}
+
+// doneDespiteNames reports as done earlier the records whose names could
+// not be looked up this time but that an earlier run created: nothing
+// needs sending for them, so the failed lookup does not matter.
+func (r *runner) doneDespiteNames() error {
+	if r.store == nil {
+		return nil
+	}
+	for _, i := range r.waiting {
+		rec := &r.res.Records[i]
+		endpoint, ok := r.endpoint(registryVendor(rec.Target))
+		if !ok {
+			continue
+		}
+		e, found, err := r.store.Get(endpoint, rec.Target, rec.Key)
+		if err != nil {
+			return fmt.Errorf("read the state for %s %s: %w", rec.Target, rec.Key, err)
+		}
+		var st outcome.Status
+		if found && e.Phase != state.Sending && st.UnmarshalText([]byte(e.Status)) == nil && st.AtVendor() {
+			rec.Status, rec.ID, rec.Message = outcome.DoneEarlier, e.VendorID, "created by an earlier run"
+		}
+	}
 	return nil
+}
+
+// registryVendor is the vendor part of a target ID ("cove.user").
+func registryVendor(target string) string {
+	v, _, _ := strings.Cut(target, ".")
+	return v
 }
 
 // settleEarlier marks the generated password of a record an earlier run

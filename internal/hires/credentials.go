@@ -249,16 +249,26 @@ func (c *CredentialsFile) Settle(target, key string, s Settlement) error {
 	return c.appendLine(live)
 }
 
-// Close rewrites the file, if this run changed it, with one line per
-// account and password (compact): written to a temporary file in the same
-// folder with mode 0600, synced, and renamed into place. Then the lock is
-// released. Calling it again does nothing.
+// Close rewrites the file, if this run changed it or an earlier run died
+// before tidying it, with one line per account and password (compact):
+// written to a temporary file in the same folder with mode 0600, synced,
+// and renamed into place. Then the lock is released. Calling it again
+// does nothing.
 func (c *CredentialsFile) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.closed || c.f == nil {
+	if c.closed {
+		return nil
+	}
+	if c.f == nil && !c.untidy() {
 		c.closed = true
 		return nil
+	}
+	if c.f == nil { // a killed run left it untidy: take the lock to tidy it
+		if err := c.openForWriting(); err != nil {
+			c.closed = true
+			return err
+		}
 	}
 	c.closed = true
 	lines := compact(c.lines)
@@ -271,6 +281,12 @@ func (c *CredentialsFile) Close() error {
 		c.reset(lines, 0)
 	}
 	return err
+}
+
+// untidy reports whether the file holds more lines than one per account
+// and password with its newest status (a run killed before Close).
+func (c *CredentialsFile) untidy() bool {
+	return len(c.lines) > 0 && !slices.Equal(compact(c.lines), c.lines)
 }
 
 // generatedIndex returns the index of a record's generated password

@@ -713,3 +713,35 @@ func TestLegacyCredentialsFiles(t *testing.T) {
 		t.Errorf("missing folder: %v, %v", got, err)
 	}
 }
+
+// A run killed before Close leaves appended lines; the next run tidies
+// the file even when it writes nothing itself.
+func TestCredentialsUntidyFileIsTidiedByTheNextRun(t *testing.T) {
+	dir := t.TempDir()
+	c1 := openCreds(t, dir)
+	recs := withGenerated(expandTestBatch(t))
+	for _, d := range recs {
+		if err := c1.Add(d, "run-1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := c1.Settle(d.Target.ID, d.Key(), Applied); err != nil {
+			t.Fatal(err)
+		}
+	}
+	crash(c1)
+	if n := len(readBack(t, c1.Path())); n != 2*len(recs) {
+		t.Fatalf("after the kill: %d lines, want %d (not confirmed, then set)", n, 2*len(recs))
+	}
+	c2 := openCreds(t, dir)
+	if err := c2.Close(); err != nil {
+		t.Fatal(err)
+	}
+	lines := readBack(t, c2.Path())
+	if len(lines) != len(recs) || statuses(lines) != "set, set, set" {
+		t.Errorf("after a rerun that wrote nothing: %d lines, %s", len(lines), statuses(lines))
+	}
+	c3 := openCreds(t, dir) // already tidy: left alone
+	if err := c3.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
