@@ -15,6 +15,8 @@ import (
 	"net/http"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/onboard/onboard/internal/config"
 	"github.com/onboard/onboard/internal/connector"
 	"github.com/onboard/onboard/internal/dispatch"
@@ -58,6 +60,10 @@ type Options struct {
 	// Clients replaces the clients built from Config, by vendor name (tests,
 	// a server sharing one client per vendor).
 	Clients map[string]connector.Client
+	// Limiters replaces the per-run rate limiters, by vendor name: a server
+	// running several batches shares one per vendor, so that together they
+	// never exceed the vendor's rate.
+	Limiters map[string]*rate.Limiter
 	Now     func() time.Time // the clock; nil = time.Now
 	RunID   string           // names this run's files; "" = made from the start time
 }

@@ -45,6 +45,10 @@ func newRunner(opt Options, res *Result) (*runner, error) {
 		return nil, &config.Error{Msg: "no configuration given"}
 	}
 	for _, v := range opt.Config.Vendors() {
+		if l, ok := opt.Limiters[v.Spec.Name]; ok {
+			r.limiters[v.Spec.Name] = l
+			continue
+		}
 		r.limiters[v.Spec.Name] = rate.NewLimiter(rate.Limit(v.Rate), max(v.Burst, 1))
 	}
 	clients, err := r.buildClients()
