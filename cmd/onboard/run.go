@@ -62,7 +62,7 @@ failed, or no rows; 2 unusable input or configuration; 130 interrupted.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.config, "config", "", "configuration file (YAML): vendors, credentials, rates (default: discovered, see above)")
-	fl.BoolVar(&f.sandbox, "sandbox", false, "run against the built-in sandbox of all four vendor APIs (no accounts needed)")
+	fl.BoolVar(&f.sandbox, "sandbox", false, "run against the built-in sandbox of every vendor API (no accounts needed)")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "send nothing: check everything a real run would, and write a dry-run workbook")
 	fl.BoolVar(&f.showRequests, "show-requests", false, "with --dry-run: print each request that would be sent, secrets redacted, one JSON line each")
 	fl.StringVar(&f.report, "report", "", "result workbook path (default <home>/reports/<input>-result-<run>.xlsx)")

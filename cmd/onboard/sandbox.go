@@ -30,7 +30,7 @@ func newSandboxCmd(io *terminal.IO) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sandbox",
 		Short: "Run local simulators of the NetSapiens, Acefone, Fone Dynamics and Cove APIs",
-		Long: "Serve all four vendor APIs on one local address until Ctrl-C, checking every request\n" +
+		Long: "Serve every vendor API on one local address until Ctrl-C, checking every request\n" +
 			"against the vendors' rules and keeping a ledger of what was created\n" +
 			"(GET <base>/_sandbox/ledger; POST <base>/_sandbox/reset empties it).\n\n" +
 			"Fault injection rehearses real networks: --rate limits a vendor (429 with Retry-After),\n" +
@@ -89,7 +89,7 @@ func newSandboxCmd(io *terminal.IO) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&listen, "listen", "127.0.0.1:8089", "address to listen on, host:port (port 0 picks a free one)")
 	f.BoolVar(&allowRemote, "allow-remote", false, "allow a --listen address other machines can reach")
-	f.StringArrayVar(&rates, "rate", nil, "rate limit VENDOR=RPS, e.g. netsapiens=5 (repeatable; vendors: "+strings.Join(sandbox.Vendors, ", ")+")")
+	f.StringArrayVar(&rates, "rate", nil, "rate limit VENDOR=RPS, e.g. netsapiens=5 (repeatable; vendors: "+strings.Join(sandbox.Vendors(), ", ")+")")
 	f.DurationVar(&latency, "latency", 0, "latency added to every create and lookup, e.g. 200ms")
 	f.Float64Var(&errRate, "error-rate", 0, "share of creates and lookups answered 503/500, 0 to 1")
 	f.Float64Var(&lost, "lost-rate", 0, "share of creates stored and then left unanswered (connection closed), 0 to 1")
@@ -131,11 +131,11 @@ func parseRates(values []string, global sandbox.Faults) (map[string]sandbox.Faul
 			return nil, fmt.Errorf("--rate %q: must be VENDOR=REQUESTS_PER_SECOND such as netsapiens=5", v)
 		}
 		known := false
-		for _, vendor := range sandbox.Vendors {
+		for _, vendor := range sandbox.Vendors() {
 			known = known || vendor == name
 		}
 		if !known {
-			return nil, fmt.Errorf("--rate %q: unknown vendor %q; use one of %s", v, name, strings.Join(sandbox.Vendors, ", "))
+			return nil, fmt.Errorf("--rate %q: unknown vendor %q; use one of %s", v, name, strings.Join(sandbox.Vendors(), ", "))
 		}
 		f := global
 		f.Rate = rps
@@ -158,7 +158,7 @@ func describeFaults(global sandbox.Faults, perVendor map[string]sandbox.Faults) 
 			parts = append(parts, fmt.Sprintf("%s %g%%", r.name, r.v*100))
 		}
 	}
-	for _, v := range sandbox.Vendors {
+	for _, v := range sandbox.Vendors() {
 		if f, ok := perVendor[v]; ok && f.Rate > 0 {
 			parts = append(parts, fmt.Sprintf("%s %g req/s", v, f.Rate))
 		}

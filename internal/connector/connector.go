@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/onboard/onboard/internal/sandbox/simcore"
 	"github.com/onboard/onboard/internal/schema"
 )
 
@@ -116,6 +117,10 @@ type Vendor struct {
 	Targets    []*schema.Target
 	Options    []Option
 	New        func(Settings) (Client, error)
+	// Sandbox, when set, simulates the vendor's API in the sandbox
+	// (`onboard sandbox`, --sandbox runs, the contract tests). The four
+	// original vendors' simulators are still built into package sandbox.
+	Sandbox *simcore.Simulator
 }
 
 // CallError is a read-only call (a name lookup, a check) that did not

@@ -97,7 +97,7 @@ func start(t *testing.T, opts sandbox.Options) *env {
 // credentials are the sandbox's settings for a vendor, as the
 // configuration would give them.
 func credentials(t *testing.T, vendor string) sandbox.VendorCredentials {
-	for _, c := range sandbox.Credentials {
+	for _, c := range sandbox.Credentials() {
 		if c.Vendor == vendor {
 			return c
 		}
@@ -237,7 +237,7 @@ func wantID(tc target, entry sandbox.LedgerEntry) string {
 }
 
 func TestSandboxCredentialsAreDeclaredOptions(t *testing.T) {
-	for _, c := range sandbox.Credentials {
+	for _, c := range sandbox.Credentials() {
 		v := registry.Vendor(c.Vendor)
 		if v == nil {
 			t.Errorf("sandbox vendor %s is not registered", c.Vendor)

@@ -1,5 +1,8 @@
 // Package registry lists the vendors onboard knows and finds targets by
-// ID, sheet name or file name. Adding a vendor is one line in Vendors.
+// ID, sheet name or file name. Adding a vendor is one line in Vendors (or,
+// for a vendor only tests know, one call of Register): everything else —
+// validation, runs, the sandbox, templates, `onboard targets` — builds its
+// lists from here.
 package registry
 
 import (
@@ -25,12 +28,50 @@ var Vendors = []*connector.Vendor{
 
 func init() {
 	for _, v := range Vendors {
-		for _, t := range v.Targets {
-			if err := t.Prepare(); err != nil {
-				panic(fmt.Sprintf("registry: %v", err)) // a mistake in a description, caught by every test
-			}
+		if err := prepare(v); err != nil {
+			panic(fmt.Sprintf("registry: %v", err)) // a mistake in a description, caught by every test
 		}
 	}
+}
+
+func prepare(v *connector.Vendor) error {
+	for _, t := range v.Targets {
+		if err := t.Prepare(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Register adds a vendor after the others, as if it were listed last in
+// Vendors, and returns a function that removes it again. It is for tests
+// (a vendor defined only there) and must be called before anything reads
+// the registry concurrently. A name or target ID already known, or a
+// description that does not prepare, is an error.
+func Register(v *connector.Vendor) (undo func(), err error) {
+	if v == nil || v.Name == "" {
+		return nil, fmt.Errorf("registry: a vendor needs a name")
+	}
+	if Vendor(v.Name) != nil {
+		return nil, fmt.Errorf("registry: vendor %q is already registered", v.Name)
+	}
+	for _, t := range v.Targets {
+		if Target(t.ID) != nil {
+			return nil, fmt.Errorf("registry: target %q is already registered", t.ID)
+		}
+	}
+	if err := prepare(v); err != nil {
+		return nil, fmt.Errorf("registry: %w", err)
+	}
+	Vendors = append(Vendors[:len(Vendors):len(Vendors)], v)
+	return func() {
+		for i, w := range Vendors {
+			if w == v {
+				Vendors = append(Vendors[:i:i], Vendors[i+1:]...)
+				return
+			}
+		}
+	}, nil
 }
 
 // Targets returns every target in creation order.

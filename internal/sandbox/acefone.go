@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/onboard/onboard/internal/acefone"
+	"github.com/onboard/onboard/internal/sandbox/simcore"
 )
 
 // Acefone: JWT-style login and refresh, and user creation.
@@ -217,18 +218,18 @@ func (s *Server) acefoneCreateUser(c *call) reply {
 	}
 	login := ch.rec.Text("login_id")
 	st := s.store
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if old := st.get(acefoneNS, strings.ToLower(login)); old != nil {
-		old.duplicates++
+	st.Lock()
+	defer st.Unlock()
+	if old := st.Get(acefoneNS, strings.ToLower(login)); old != nil {
+		old.Duplicates++
 		return acefoneFailure(http.StatusBadRequest, AcefoneDuplicateMessage,
 			map[string][]string{"login_id": {AcefoneDuplicateMessage}})
 	}
-	if st.full() {
+	if st.Full() {
 		return acefoneError(c, http.StatusInsufficientStorage, "sandbox store is full; POST "+ResetPath+" to empty it")
 	}
-	st.add(&record{target: targetAcefone, key: login, id: login, creates: 1,
-		body: ch.received}, acefoneNS, strings.ToLower(login))
+	st.Add(&simcore.Record{Target: targetAcefone, Key: login, ID: login, Creates: 1,
+		Body: ch.received}, acefoneNS, strings.ToLower(login))
 	return reply{status: http.StatusOK, created: true,
 		body: map[string]any{"success": true, "message": "User created successfully"}}
 }

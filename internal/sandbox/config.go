@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/onboard/onboard/internal/config"
+	"github.com/onboard/onboard/internal/sandbox/simcore"
 )
 
 // The sandbox's fixed credentials. They open nothing but the sandbox.
@@ -56,11 +57,7 @@ type CovePartnerInfo struct {
 }
 
 // Setting is one configuration key and its value (a string or an int).
-type Setting struct {
-	Name   string
-	Value  any
-	Secret bool // a credential at a real vendor (the sandbox's are public)
-}
+type Setting = simcore.Setting
 
 // VendorCredentials is how onboard reaches one simulated vendor: its
 // mount, its configuration keys and its path-field defaults, in the order
@@ -73,20 +70,16 @@ type VendorCredentials struct {
 	Defaults []Setting
 }
 
-// Credentials describe every vendor of the sandbox: what `onboard
-// sandbox` prints, what ConfigYAML writes and what --sandbox runs use.
-var Credentials = []VendorCredentials{
-	{Vendor: NetSapiens, Label: "NetSapiens", Path: NetSapiensPath,
-		Settings: []Setting{{"token", NetSapiensToken, true}, {"rate", 50, false}},
-		Defaults: []Setting{{"domain", NetSapiensDomain, false}}},
-	{Vendor: Acefone, Label: "Acefone", Path: AcefonePath,
-		Settings: []Setting{{"login_id", AcefoneLoginID, false}, {"password", AcefonePassword, true}, {"rate", 50, false}}},
-	{Vendor: FoneDynamics, Label: "Fone Dynamics", Path: FoneDynamicsPath,
-		Settings: []Setting{{"account_sid", FoneDynamicsAccountSid, false}, {"token", FoneDynamicsToken, true}, {"rate", 50, false}},
-		Defaults: []Setting{{"PropertySid", FoneDynamicsPropertySid, false}}},
-	{Vendor: Cove, Label: "Cove", Path: CovePath,
-		Settings: []Setting{{"partner", CovePartner, false}, {"username", CoveUsername, false}, {"password", CovePassword, true}, {"rate", 50, false}},
-		Defaults: []Setting{{"PartnerId", CovePartnerID, false}}},
+// Credentials describe every vendor of the sandbox, in creation order:
+// what `onboard sandbox` prints, what ConfigYAML writes and what --sandbox
+// runs use.
+func Credentials() []VendorCredentials {
+	var out []VendorCredentials
+	for _, sm := range simulators() {
+		out = append(out, VendorCredentials{Vendor: sm.name, Label: sm.label, Path: sm.Path,
+			Settings: sm.Settings, Defaults: sm.Defaults})
+	}
+	return out
 }
 
 // ConfigYAML returns an onboard configuration file pointing every vendor
@@ -106,7 +99,7 @@ func ConfigYAML(baseURL string) []byte {
 		remote = true
 	}
 	vendors := &yaml.Node{Kind: yaml.MappingNode}
-	for _, c := range Credentials {
+	for _, c := range Credentials() {
 		m := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
 		addPair(m, "base_url", base+c.Path)
 		if remote {
@@ -183,7 +176,7 @@ func Describe(baseURL string) string {
 	base := strings.TrimRight(baseURL, "/")
 	var buf bytes.Buffer
 	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
-	for _, c := range Credentials {
+	for _, c := range Credentials() {
 		var parts []string
 		for _, s := range c.Settings {
 			if s.Name == "rate" || s.Name == "concurrency" {

@@ -36,7 +36,7 @@ func TestConfigYAML(t *testing.T) {
 	// One line per vendor, in creation order, as the documented shape.
 	text := string(data)
 	last := -1
-	for _, v := range Vendors {
+	for _, v := range Vendors() {
 		i := strings.Index(text, "\n  "+v+": {base_url: ")
 		if i < 0 || i < last {
 			t.Errorf("vendor %s not on its own flow line in order:\n%s", v, text)
@@ -99,7 +99,7 @@ func TestConfigYAMLIsMarked(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v\n%s", base, err, data)
 		}
-		if !cfg.Sandbox || len(cfg.Vendors()) != len(Credentials) {
+		if !cfg.Sandbox || len(cfg.Vendors()) != len(Credentials()) {
 			t.Errorf("%s: Sandbox %v, %d vendors", base, cfg.Sandbox, len(cfg.Vendors()))
 		}
 		if w := cfg.Warnings(); len(w) != 0 {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/onboard/onboard/internal/cove"
+	"github.com/onboard/onboard/internal/sandbox/simcore"
 )
 
 // Cove: JSON-RPC 2.0 with visas.
@@ -327,15 +328,15 @@ func coveAdmin() map[string]any {
 }
 
 // coveUser is a stored user as the lookups return it.
-func coveUser(rec *record) map[string]any {
+func coveUser(rec *simcore.Record) map[string]any {
 	u := map[string]any{"FirstLoginTime": nil, "LastLoginTime": nil, "Password": nil,
 		"FirstName": "", "FullName": "", "PhoneNumber": "", "Title": "", "Flags": []string{}}
-	for k, v := range rec.body {
+	for k, v := range rec.Body {
 		if k != "Password" {
 			u[k] = v
 		}
 	}
-	id, _ := strconv.ParseInt(rec.id, 10, 64)
+	id, _ := strconv.ParseInt(rec.ID, 10, 64)
 	u["Id"] = id
 	return u
 }
@@ -371,20 +372,20 @@ func (s *Server) coveAddUser(id json.RawMessage, params map[string]json.RawMessa
 	}
 	name := ch.rec.Text("Name")
 	st := s.store
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if old := st.get(coveNameNS, strings.ToLower(name)); old != nil || strings.EqualFold(name, CoveUsername) {
+	st.Lock()
+	defer st.Unlock()
+	if old := st.Get(coveNameNS, strings.ToLower(name)); old != nil || strings.EqualFold(name, CoveUsername) {
 		if old != nil {
-			old.duplicates++
+			old.Duplicates++
 		}
 		return rpcFail(id, RPCInternalError, "Login name '"+name+"' is taken", 0, visa)
 	}
-	if st.full() {
+	if st.Full() {
 		return rpcFail(id, RPCInternalError, "sandbox store is full; POST "+ResetPath+" to empty it", 0, visa)
 	}
 	userID := s.ids.seq(Cove, 900001)
 	idText := strconv.FormatInt(userID, 10)
-	st.add(&record{target: targetCove, key: ch.rec.Key(), id: idText, creates: 1, body: ch.received},
+	st.Add(&simcore.Record{Target: targetCove, Key: ch.rec.Key(), ID: idText, Creates: 1, Body: ch.received},
 		coveNameNS, strings.ToLower(name), coveIDNS, idText)
 	rep := rpcOK(id, userID, visa)
 	rep.created = true
@@ -430,16 +431,16 @@ func (s *Server) coveGetUserInfo(id json.RawMessage, params map[string]json.RawM
 	if partnerID == CovePartnerID && strings.EqualFold(name, CoveUsername) {
 		return rpcOK(id, coveAdmin(), visa)
 	}
-	s.store.mu.Lock()
+	s.store.Lock()
 	var found map[string]any
-	for _, rec := range s.store.byTarget[targetCove] {
-		if rec.body["PartnerId"] == partnerID &&
-			(strings.EqualFold(name, asString(rec.body["Name"])) || strings.EqualFold(name, asString(rec.body["EmailAddress"]))) {
+	for _, rec := range s.store.Records(targetCove) {
+		if rec.Body["PartnerId"] == partnerID &&
+			(strings.EqualFold(name, asString(rec.Body["Name"])) || strings.EqualFold(name, asString(rec.Body["EmailAddress"]))) {
 			found = coveUser(rec)
 			break
 		}
 	}
-	s.store.mu.Unlock()
+	s.store.Unlock()
 	if found == nil {
 		return rpcFail(id, RPCInternalError, "User '"+name+"' not found in partner "+strconv.FormatInt(partnerID, 10), 0, visa)
 	}
@@ -454,12 +455,12 @@ func (s *Server) coveGetUserInfoByID(id json.RawMessage, params map[string]json.
 	if userID == coveAdminID {
 		return rpcOK(id, coveAdmin(), visa)
 	}
-	s.store.mu.Lock()
+	s.store.Lock()
 	var found map[string]any
-	if rec := s.store.get(coveIDNS, strconv.FormatInt(userID, 10)); rec != nil {
+	if rec := s.store.Get(coveIDNS, strconv.FormatInt(userID, 10)); rec != nil {
 		found = coveUser(rec)
 	}
-	s.store.mu.Unlock()
+	s.store.Unlock()
 	if found == nil {
 		return rpcFail(id, RPCInternalError, "User "+strconv.FormatInt(userID, 10)+" not found", 0, visa)
 	}
@@ -482,13 +483,13 @@ func (s *Server) coveEnumerateUsers(id json.RawMessage, params map[string]json.R
 	if want[CovePartnerID] {
 		users = append(users, coveAdmin())
 	}
-	s.store.mu.Lock()
-	for _, rec := range s.store.byTarget[targetCove] {
-		if p, ok := rec.body["PartnerId"].(int64); ok && want[p] {
+	s.store.Lock()
+	for _, rec := range s.store.Records(targetCove) {
+		if p, ok := rec.Body["PartnerId"].(int64); ok && want[p] {
 			users = append(users, coveUser(rec))
 		}
 	}
-	s.store.mu.Unlock()
+	s.store.Unlock()
 	return rpcOK(id, users, visa)
 }
 

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/onboard/onboard/internal/sandbox/simcore"
 )
 
 // Stats counts what one vendor's API answered.
@@ -58,9 +60,9 @@ func (v *vendorState) count(fn func(*Stats)) {
 type callKind int
 
 const (
-	kindAuth   callKind = iota // rate limit only
-	kindLookup                 // rate limit, latency, 5xx
-	kindCreate                 // everything
+	kindAuth   = callKind(simcore.Auth)   // rate limit only
+	kindLookup = callKind(simcore.Lookup) // rate limit, latency, 5xx
+	kindCreate = callKind(simcore.Create) // everything
 )
 
 // fault is what injection decided for one call.

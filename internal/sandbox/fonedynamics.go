@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/onboard/onboard/internal/fonedynamics"
+	"github.com/onboard/onboard/internal/sandbox/simcore"
 )
 
 // Fone Dynamics: portal online logins.
@@ -148,13 +149,13 @@ func (s *Server) fdCreateLogin(c *call) reply {
 	email := ch.rec.Text("Email")
 	enabled, _ := ch.rec.Get("Enabled").(bool)
 	st := s.store
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if old := st.get(fdEmailNS, strings.ToLower(email)); old != nil {
-		old.duplicates++
+	st.Lock()
+	defer st.Unlock()
+	if old := st.Get(fdEmailNS, strings.ToLower(email)); old != nil {
+		old.Duplicates++
 		return fdFailure(http.StatusBadRequest, FDCodeEmailInUse, "Email '"+email+"' belongs to an online login of this account", nil)
 	}
-	if st.full() {
+	if st.Full() {
 		return fdError(c, http.StatusInsufficientStorage, "sandbox store is full; POST "+ResetPath+" to empty it")
 	}
 	login := &fdOnlineLogin{
@@ -162,8 +163,8 @@ func (s *Server) fdCreateLogin(c *call) reply {
 		FirstName: ch.rec.Text("FirstName"), LastName: ch.rec.Text("LastName"),
 		Permissions: []fdPermission{{PropertySid: sid, Scopes: ch.rec.Text("Scopes")}},
 	}
-	st.add(&record{target: targetFD, key: sid + "/" + email, id: login.OnlineLoginSid, creates: 1,
-		body: ch.received, extra: login},
+	st.Add(&simcore.Record{Target: targetFD, Key: sid + "/" + email, ID: login.OnlineLoginSid, Creates: 1,
+		Body: ch.received, Extra: login},
 		fdEmailNS, strings.ToLower(email), fdSidNS, login.OnlineLoginSid)
 	return reply{status: http.StatusOK, created: true, body: map[string]any{"OnlineLogin": login}}
 }
@@ -202,14 +203,14 @@ func (s *Server) fdListLogins(c *call) reply {
 		}
 		skip = n
 	}
-	s.store.mu.Lock()
-	recs := s.store.byTarget[targetFD]
+	s.store.Lock()
+	recs := s.store.Records(targetFD)
 	total := len(recs)
 	page := make([]fdOnlineLogin, 0, count)
 	for i := skip; i < total && len(page) < count; i++ {
-		page = append(page, *recs[i].extra.(*fdOnlineLogin))
+		page = append(page, *recs[i].Extra.(*fdOnlineLogin))
 	}
-	s.store.mu.Unlock()
+	s.store.Unlock()
 	next := ""
 	if skip+len(page) < total {
 		next = base64.RawURLEncoding.EncodeToString([]byte("skip:" + strconv.Itoa(skip+len(page))))
@@ -222,13 +223,13 @@ func (s *Server) fdGetLogin(c *call) reply {
 		return rep
 	}
 	sid := c.r.PathValue("OnlineLoginSid")
-	s.store.mu.Lock()
+	s.store.Lock()
 	var login *fdOnlineLogin
-	if rec := s.store.get(fdSidNS, sid); rec != nil {
-		l := *rec.extra.(*fdOnlineLogin)
+	if rec := s.store.Get(fdSidNS, sid); rec != nil {
+		l := *rec.Extra.(*fdOnlineLogin)
 		login = &l
 	}
-	s.store.mu.Unlock()
+	s.store.Unlock()
 	if login == nil {
 		return fdError(c, http.StatusNotFound, "Online login '"+sid+"' was not found")
 	}

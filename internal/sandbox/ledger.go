@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"net/http"
-	"sync"
 )
 
 // Target IDs of the ledger's sections, as in the field descriptions.
@@ -13,8 +12,6 @@ const (
 	targetFD      = "fonedynamics.login"
 	targetCove    = "cove.user"
 )
-
-var ledgerTargets = []string{targetNSSite, targetNSUser, targetAcefone, targetFD, targetCove}
 
 // Ledger is everything the sandbox stored and how each vendor answered.
 type Ledger struct {
@@ -47,77 +44,25 @@ type LedgerEntry struct {
 	Body map[string]any `json:"body"`
 }
 
-// record is one stored record; vendor handlers keep their answer shapes
-// in extra.
-type record struct {
-	target     string
-	key        string
-	id         string
-	creates    int
-	duplicates int
-	implicit   bool
-	body       map[string]any
-	extra      any
-}
-
-// store keeps every vendor's records. Handlers hold mu across their
-// check-then-insert so two concurrent creates of one key cannot both win.
-type store struct {
-	mu       sync.Mutex
-	max      int
-	count    int
-	byTarget map[string][]*record
-	// index maps a namespaced unique name ("ns.login\x00jane@x") to the
-	// record that holds it.
-	index map[string]*record
-}
-
-func newStore(max int) *store {
-	st := &store{max: max}
-	st.clear()
-	return st
-}
-
-func (st *store) clear() {
-	st.count = 0
-	st.byTarget = make(map[string][]*record)
-	st.index = make(map[string]*record)
-}
-
-// full reports whether another record would pass the bound (mu held).
-func (st *store) full() bool { return st.count >= st.max }
-
-// get returns the record holding a unique name (mu held).
-func (st *store) get(namespace, name string) *record {
-	return st.index[namespace+"\x00"+name]
-}
-
-// add stores rec under the unique names given as namespace, name pairs
-// (mu held).
-func (st *store) add(rec *record, names ...string) {
-	st.count++
-	st.byTarget[rec.target] = append(st.byTarget[rec.target], rec)
-	for i := 0; i+1 < len(names); i += 2 {
-		st.index[names[i]+"\x00"+names[i+1]] = rec
-	}
-}
-
 // Ledger returns a snapshot of what was stored and the call counts. The
 // bodies are shared with the sandbox: read them, do not modify them.
 func (s *Server) Ledger() Ledger {
 	l := Ledger{Created: make(map[string][]LedgerEntry), Stats: make(map[string]Stats)}
-	s.store.mu.Lock()
-	for _, t := range ledgerTargets {
-		recs := s.store.byTarget[t]
-		entries := make([]LedgerEntry, 0, len(recs))
-		for _, r := range recs {
-			entries = append(entries, LedgerEntry{Key: r.key, ID: r.id, Creates: r.creates,
-				Duplicates: r.duplicates, Implicit: r.implicit, Body: r.body})
+	s.store.Lock()
+	for _, sm := range s.sims {
+		for _, t := range sm.Targets {
+			recs := s.store.Records(t)
+			entries := make([]LedgerEntry, 0, len(recs))
+			for _, r := range recs {
+				entries = append(entries, LedgerEntry{Key: r.Key, ID: r.ID, Creates: r.Creates,
+					Duplicates: r.Duplicates, Implicit: r.Implicit, Body: r.Body})
+			}
+			l.Created[t] = entries
 		}
-		l.Created[t] = entries
 	}
-	s.store.mu.Unlock()
-	for _, name := range Vendors {
+	s.store.Unlock()
+	for _, sm := range s.sims {
+		name := sm.name
 		v := s.vendors[name]
 		v.mu.Lock()
 		l.Stats[name] = v.stats
@@ -129,9 +74,9 @@ func (s *Server) Ledger() Ledger {
 // Reset forgets every stored record and zeroes the call counts. Sessions
 // (Acefone tokens, Cove visa chains) stay valid and IDs keep counting up.
 func (s *Server) Reset() {
-	s.store.mu.Lock()
-	s.store.clear()
-	s.store.mu.Unlock()
+	s.store.Lock()
+	s.store.Clear()
+	s.store.Unlock()
 	for _, v := range s.vendors {
 		v.mu.Lock()
 		v.stats = Stats{}

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/onboard/onboard/internal/netsapiens"
+	"github.com/onboard/onboard/internal/sandbox/simcore"
 	"github.com/onboard/onboard/internal/schema"
 )
 
@@ -166,29 +167,29 @@ func (s *Server) nsCreateUser(c *call) reply {
 	}
 	body := nsStored(ch)
 	st := s.store
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if old := st.get(nsUserNS, nsName(domain, user)); old != nil {
-		old.duplicates++
+	st.Lock()
+	defer st.Unlock()
+	if old := st.Get(nsUserNS, nsName(domain, user)); old != nil {
+		old.Duplicates++
 		return nsError(c, http.StatusConflict, "User '"+user+"' already exists in domain '"+domain+"'")
 	}
-	if old := st.get(nsLoginNS, strings.ToLower(login)); old != nil {
-		old.duplicates++
+	if old := st.Get(nsLoginNS, strings.ToLower(login)); old != nil {
+		old.Duplicates++
 		return nsError(c, http.StatusConflict, "login-username '"+login+"' is already in use; it must be unique across the whole system")
 	}
-	if st.full() {
+	if st.Full() {
 		return nsError(c, http.StatusInsufficientStorage, "sandbox store is full; POST "+ResetPath+" to empty it")
 	}
 	site := ch.rec.Text("site")
-	if site != "" && st.get(nsSiteNS, nsName(domain, site)) == nil {
+	if site != "" && st.Get(nsSiteNS, nsName(domain, site)) == nil {
 		// "If the site is not previously created then a new site will be
 		// created with the value given on new user create."
-		implicit := &record{target: targetNSSite, key: domain + "/" + site, id: site, implicit: true,
-			body: map[string]any{"site": site}}
-		st.add(implicit, nsSiteNS, nsName(domain, site))
+		implicit := &simcore.Record{Target: targetNSSite, Key: domain + "/" + site, ID: site, Implicit: true,
+			Body: map[string]any{"site": site}}
+		st.Add(implicit, nsSiteNS, nsName(domain, site))
 	}
-	rec := &record{target: targetNSUser, key: domain + "/" + user, id: login, creates: 1, body: body}
-	st.add(rec, nsUserNS, nsName(domain, user), nsLoginNS, strings.ToLower(login))
+	rec := &simcore.Record{Target: targetNSUser, Key: domain + "/" + user, ID: login, Creates: 1, Body: body}
+	st.Add(rec, nsUserNS, nsName(domain, user), nsLoginNS, strings.ToLower(login))
 	return nsCreated(ch, nsObject(netsapiens.User, domain, body, map[string]any{"login-username": login}))
 }
 
@@ -205,27 +206,27 @@ func (s *Server) nsCreateSite(c *call) reply {
 	login := ch.rec.Text("login-username")
 	body := nsStored(ch)
 	st := s.store
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if old := st.get(nsSiteNS, nsName(domain, site)); old != nil {
-		old.duplicates++
+	st.Lock()
+	defer st.Unlock()
+	if old := st.Get(nsSiteNS, nsName(domain, site)); old != nil {
+		old.Duplicates++
 		return nsError(c, http.StatusConflict, "Site '"+site+"' already exists in domain '"+domain+"'")
 	}
 	if login != "" {
-		if old := st.get(nsLoginNS, strings.ToLower(login)); old != nil {
-			old.duplicates++
+		if old := st.Get(nsLoginNS, strings.ToLower(login)); old != nil {
+			old.Duplicates++
 			return nsError(c, http.StatusConflict, "login-username '"+login+"' is already in use; it must be unique across the whole system")
 		}
 	}
-	if st.full() {
+	if st.Full() {
 		return nsError(c, http.StatusInsufficientStorage, "sandbox store is full; POST "+ResetPath+" to empty it")
 	}
-	rec := &record{target: targetNSSite, key: domain + "/" + site, id: site, creates: 1, body: body}
+	rec := &simcore.Record{Target: targetNSSite, Key: domain + "/" + site, ID: site, Creates: 1, Body: body}
 	names := []string{nsSiteNS, nsName(domain, site)}
 	if login != "" {
 		names = append(names, nsLoginNS, strings.ToLower(login))
 	}
-	st.add(rec, names...)
+	st.Add(rec, names...)
 	return nsCreated(ch, nsObject(netsapiens.Site, domain, body, nil))
 }
 
@@ -270,13 +271,13 @@ func (s *Server) nsGetUser(c *call) reply {
 		return rep
 	}
 	user := c.r.PathValue("user")
-	s.store.mu.Lock()
-	rec := s.store.get(nsUserNS, nsName(domain, user))
+	s.store.Lock()
+	rec := s.store.Get(nsUserNS, nsName(domain, user))
 	var obj map[string]any
 	if rec != nil {
-		obj = nsObject(netsapiens.User, domain, rec.body, map[string]any{"login-username": rec.id})
+		obj = nsObject(netsapiens.User, domain, rec.Body, map[string]any{"login-username": rec.ID})
 	}
-	s.store.mu.Unlock()
+	s.store.Unlock()
 	if rec == nil {
 		return nsError(c, http.StatusNotFound, "User '"+user+"' not found in domain '"+domain+"'")
 	}
@@ -289,13 +290,13 @@ func (s *Server) nsGetSite(c *call) reply {
 		return rep
 	}
 	site := c.r.PathValue("site")
-	s.store.mu.Lock()
-	rec := s.store.get(nsSiteNS, nsName(domain, site))
+	s.store.Lock()
+	rec := s.store.Get(nsSiteNS, nsName(domain, site))
 	var obj map[string]any
 	if rec != nil {
-		obj = nsObject(netsapiens.Site, domain, rec.body, nil)
+		obj = nsObject(netsapiens.Site, domain, rec.Body, nil)
 	}
-	s.store.mu.Unlock()
+	s.store.Unlock()
 	if rec == nil {
 		return nsError(c, http.StatusNotFound, "Site '"+site+"' not found in domain '"+domain+"'")
 	}

@@ -47,6 +47,7 @@ import (
 	"github.com/onboard/onboard/internal/cove"
 	"github.com/onboard/onboard/internal/fonedynamics"
 	"github.com/onboard/onboard/internal/netsapiens"
+	"github.com/onboard/onboard/internal/sandbox/simcore"
 	"github.com/onboard/onboard/internal/schema"
 )
 
@@ -57,7 +58,7 @@ const (
 	FoneDynamicsPath = "/fonedynamics"
 	CovePath         = "/cove/jsonapi"
 	LedgerPath       = "/_sandbox/ledger"
-	ResetPath        = "/_sandbox/reset"
+	ResetPath        = simcore.ResetPath
 )
 
 // Vendor names, as used in configuration, Options.VendorFaults and the
@@ -68,9 +69,6 @@ const (
 	FoneDynamics = "fonedynamics"
 	Cove         = "cove"
 )
-
-// Vendors lists the simulated vendors in onboard's creation order.
-var Vendors = []string{NetSapiens, Acefone, FoneDynamics, Cove}
 
 func init() {
 	// The targets are prepared here, once and before any goroutine runs,
@@ -150,7 +148,8 @@ type Server struct {
 	log     *slog.Logger
 	handler http.Handler
 	vendors map[string]*vendorState
-	store   *store
+	sims    []sim // the simulated vendors, in creation order
+	store   *simcore.Store
 	secrets *signer
 	ids     *idSource
 
@@ -193,9 +192,10 @@ func New(opts Options) (*Server, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	sims := simulators()
 	for name := range opts.VendorFaults {
-		if !isVendor(name) {
-			return nil, fmt.Errorf("sandbox: unknown vendor %q in fault settings; use one of %s", name, strings.Join(Vendors, ", "))
+		if !isVendor(sims, name) {
+			return nil, fmt.Errorf("sandbox: unknown vendor %q in fault settings; use one of %s", name, strings.Join(Vendors(), ", "))
 		}
 	}
 	domain := netsapiens.User.Field("domain")
@@ -209,12 +209,14 @@ func New(opts Options) (*Server, error) {
 		now:     opts.Now,
 		log:     opts.Logger,
 		vendors: make(map[string]*vendorState),
-		store:   newStore(opts.MaxRecords),
+		sims:    sims,
+		store:   simcore.NewStore(opts.MaxRecords),
 		secrets: newSigner(),
 		ids:     newIDSource(opts.Seed),
 		closing: make(chan struct{}),
 	}
-	for i, name := range Vendors {
+	for i, sm := range sims {
+		name := sm.name
 		f := opts.Faults
 		if vf, ok := opts.VendorFaults[name]; ok {
 			f = vf
@@ -228,30 +230,32 @@ func New(opts Options) (*Server, error) {
 	return s, nil
 }
 
-func isVendor(name string) bool {
-	for _, v := range Vendors {
-		if v == name {
+func isVendor(sims []sim, name string) bool {
+	for _, sm := range sims {
+		if sm.name == name {
 			return true
 		}
 	}
 	return false
 }
 
-// Handler returns the handler serving all four APIs and the ledger.
+// Handler returns the handler serving every simulated API and the ledger.
 func (s *Server) Handler() http.Handler { return s.handler }
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	s.netsapiensRoutes(mux)
-	s.acefoneRoutes(mux)
-	s.foneDynamicsRoutes(mux)
-	s.coveRoutes(mux)
+	var mounts []string
+	for _, sm := range s.sims {
+		s.mount(mux, sm)
+		mounts = append(mounts, sm.Path)
+	}
+	mounts = append(mounts, LedgerPath, ResetPath)
 	mux.HandleFunc("GET "+LedgerPath, s.serveLedger)
 	mux.HandleFunc("POST "+ResetPath, s.serveReset)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]any{
 			"message": "no such sandbox endpoint: " + r.Method + " " + r.URL.Path,
-			"mounts":  []string{NetSapiensPath, AcefonePath, FoneDynamicsPath, CovePath, LedgerPath, ResetPath},
+			"mounts":  mounts,
 		})
 	})
 	return mux

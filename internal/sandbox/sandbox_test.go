@@ -254,7 +254,7 @@ func TestLedgerAndReset(t *testing.T) {
 	if err := json.Unmarshal(a.raw, &l); err != nil {
 		t.Fatal(err)
 	}
-	for _, target := range ledgerTargets {
+	for _, target := range []string{targetNSSite, targetNSUser, targetAcefone, targetFD, targetCove} {
 		if _, ok := l.Created[target]; !ok {
 			t.Errorf("ledger has no section %s", target)
 		}
