@@ -281,7 +281,7 @@ func validateHires(io *terminal.IO, input string, f *validateFlags) error {
 		if path == "" {
 			path = report.DefaultPath(f.reportsDir, input, "validation", batch.NewRunID(start))
 		}
-		if err := report.WriteHiresValidation(path, in, b); err != nil {
+		if err := report.WriteHiresValidation(path, in, b, res); err != nil {
 			return exitWith(exitUnusable, fmt.Errorf("cannot write the validation report: %w", err))
 		}
 		out.Report = path

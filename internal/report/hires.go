@@ -7,6 +7,7 @@ import (
 
 	"github.com/onboard/onboard/internal/hires"
 	"github.com/onboard/onboard/internal/intake"
+	"github.com/onboard/onboard/internal/outcome"
 )
 
 // WriteHiresValidation writes the validation report of an HR new-hire
@@ -14,7 +15,10 @@ import (
 // column masked) with every cell a finding points at coloured and
 // commented, a Status and a Problems column per person, and a Summary.
 // The sheet is read again, streaming.
-func WriteHiresValidation(path string, in intake.File, b *hires.Batch) error {
+//
+// check, when given, is the sheet's readiness in people (batch.CheckHires):
+// the Summary then opens with "13 people: 8 ready, 5 need fixing".
+func WriteHiresValidation(path string, in intake.File, b *hires.Batch, check ...*outcome.Result) error {
 	rows, err := in.Rows(b.Sheet)
 	if err != nil {
 		return fmt.Errorf("read sheet %q again: %w", b.Sheet, err)
@@ -82,15 +86,31 @@ func WriteHiresValidation(path string, in intake.File, b *hires.Batch) error {
 	s := Summary{Title: "Validation report (HR new-hire sheet)", Facts: []Fact{
 		{Label: "Input", Value: b.Path},
 		{Label: "Checked at", Value: time.Now().Format("2006-01-02 15:04:05 MST")},
-		{Label: "People", Value: len(b.People)},
-		{Label: "Vendor records", Value: len(b.Records)},
-		{Label: "Ready to send", Value: len(b.Ready()), Tone: Good},
-		{Label: "Errors", Value: b.Count(hires.SeverityError), Tone: Bad},
-		{Label: "Warnings", Value: b.Count(hires.SeverityWarning), Tone: Caution},
 	}}
+	if len(check) > 0 && check[0] != nil {
+		tone := Good
+		if !check[0].OK() {
+			tone = Bad
+		}
+		s.Facts = append(s.Facts, Fact{Label: "People", Value: check[0].PeopleHeadline(), Tone: tone},
+			Fact{Label: "Accounts", Value: check[0].RecordsHeadline("account", "accounts")})
+	} else {
+		s.Facts = append(s.Facts, Fact{Label: "People", Value: len(b.People)}, Fact{Label: "Vendor records", Value: len(b.Records)},
+			Fact{Label: "Ready to send", Value: len(b.Ready()), Tone: Good})
+	}
+	s.Facts = append(s.Facts, Fact{Label: "Errors", Value: b.Count(hires.SeverityError), Tone: Bad},
+		Fact{Label: "Warnings", Value: b.Count(hires.SeverityWarning), Tone: Caution},
+		Fact{Label: "Note", Value: "This report is for reading: passwords are masked. Fix the original file and check it again."})
+	// Errors first (what HR must fix), then warnings, then notes for IT.
 	problems := Table{Title: "Problems", Header: []string{"Severity", "Cell", "Column", "Plan", "Message"}}
-	for _, p := range b.Problems {
-		problems.Rows = append(problems.Rows, []Cell{{Value: string(p.Severity)}, {Value: p.Cell}, {Value: p.Column}, {Value: p.Plan}, {Value: p.Message}})
+	for _, sev := range []hires.Severity{hires.SeverityError, hires.SeverityWarning, hires.SeverityNote} {
+		for _, p := range b.Problems {
+			if p.Severity != sev {
+				continue
+			}
+			tone := map[hires.Severity]Tone{hires.SeverityError: Bad, hires.SeverityWarning: Caution}[sev]
+			problems.Rows = append(problems.Rows, []Cell{{Value: string(p.Severity), Tone: tone}, {Value: p.Cell}, {Value: p.Column}, {Value: p.Plan}, {Value: p.Message}})
+		}
 	}
 	if len(problems.Rows) == 0 {
 		problems.Note = "none"
