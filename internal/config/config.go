@@ -46,6 +46,7 @@ type Config struct {
 	Sandbox  bool
 	vendors  []*Vendor // configured vendors, in the order of the vendor list
 	warnings []string
+	auth     Auth // the users: and sso: sections (users.go)
 }
 
 // Vendor is the configured section of one vendor, with defaults applied and

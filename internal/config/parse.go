@@ -86,7 +86,7 @@ func (l Loader) Parse(data []byte, source string) (*Config, error) {
 var commonKeys = []string{"base_url", "rate", "burst", "concurrency", "timeout", "max_attempts", "defaults", "allow_insecure"}
 
 // topKeys are the keys a configuration file takes at its top level.
-var topKeys = []string{"vendors", "sandbox"}
+var topKeys = []string{"vendors", "sandbox", "users", "sso"}
 
 type parser struct {
 	source   string
@@ -138,14 +138,19 @@ func (p *parser) parse(data []byte) *Config {
 		return nil
 	}
 	var vendorsNode *yaml.Node
+	var auth Auth
 	p.eachPair(root, "", func(k, v *yaml.Node) {
 		switch k.Value {
 		case "vendors":
 			vendorsNode = v
+		case "users":
+			p.usersSection(v, &auth)
+		case "sso":
+			p.ssoSection(v, &auth)
 		case "sandbox":
 			p.sandbox, _ = p.boolean("sandbox", v, "write sandbox: true only in a file that points at `onboard sandbox`")
 		default:
-			p.unknownKey(k, k.Value, topKeys, "the top-level keys are vendors and sandbox")
+			p.unknownKey(k, k.Value, topKeys, "the top-level keys are vendors, sandbox, users and sso")
 		}
 	})
 	if vendorsNode == nil {
@@ -181,6 +186,7 @@ func (p *parser) parse(data []byte) *Config {
 		}
 	}
 	cfg.Sandbox = p.sandbox
+	cfg.auth = auth
 	if p.sandbox {
 		cfg.warnings = append(p.warnings, p.sandboxWarnings(cfg)...)
 	} else {
