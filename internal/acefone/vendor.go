@@ -27,4 +27,5 @@ var Vendor = connector.Vendor{
 	Targets:    Targets,
 	Options:    Options,
 	New:        New,
+	Sandbox:    Sandbox,
 }

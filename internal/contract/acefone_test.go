@@ -63,7 +63,7 @@ func TestAcefoneBadRequestWithSuccessTrue(t *testing.T) {
 		}
 		return status, body
 	})
-	o := e.client(sandbox.Acefone).Create(context.Background(), req(targets[2].record(t, 1)))
+	o := e.client(sandbox.Acefone).Create(context.Background(), req(byID(t, "acefone.user").record(t, 1)))
 	entries := e.ledger("acefone.user")
 	if len(entries) != 1 || entries[0].Creates != 1 {
 		t.Fatalf("ledger %+v", entries)
@@ -86,7 +86,7 @@ func TestAcefoneBadRequestWithSuccessTrueAndErrors(t *testing.T) {
 		}
 		return status, body
 	})
-	o := e.client(sandbox.Acefone).Create(context.Background(), req(targets[2].bad(t)))
+	o := e.client(sandbox.Acefone).Create(context.Background(), req(byID(t, "acefone.user").bad(t)))
 	if o.Status != connector.Invalid || !strings.Contains(o.Message, "user_role") || strings.Contains(o.Message, `{"`) {
 		t.Errorf("outcome %+v, want invalid in the vendor's words", o)
 	}
@@ -101,14 +101,14 @@ func TestAcefoneMalformedAnswerReconciled(t *testing.T) {
 	for seed := uint64(1); seed < 64; seed++ {
 		e := start(t, sandbox.Options{Seed: seed, Faults: sandbox.Faults{MalformedRate: 0.5}})
 		c := e.client(sandbox.Acefone)
-		probe := c.Create(context.Background(), req(targets[2].record(t, 1)))
+		probe := c.Create(context.Background(), req(byID(t, "acefone.user").record(t, 1)))
 		if probe.Status == connector.Invalid || strings.Contains(probe.Message, `{"`) {
 			t.Fatalf("seed %d: a malformed answer was reported %+v", seed, probe)
 		}
 		if probe.Status != connector.Uncertain {
 			continue
 		}
-		job := &dispatch.Job{Index: 1, Vendor: sandbox.Acefone, Record: targets[2].record(t, 1), Reconcile: true}
+		job := &dispatch.Job{Index: 1, Vendor: sandbox.Acefone, Record: byID(t, "acefone.user").record(t, 1), Reconcile: true}
 		d := &dispatch.Dispatcher{
 			Lanes: map[string]*dispatch.Lane{sandbox.Acefone: {Client: c, Rate: rate.Inf, MaxAttempts: 20}},
 			Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
@@ -141,11 +141,11 @@ func TestAcefoneAuthShapedBadRequestRenews(t *testing.T) {
 	})
 	lagging := httpcalltest.NewClock(e.clock.Now())
 	c := e.client(sandbox.Acefone, func(s *connector.Settings) { s.Now = lagging.Now })
-	if o := c.Create(context.Background(), req(targets[2].record(t, 1))); o.Status != connector.Created {
+	if o := c.Create(context.Background(), req(byID(t, "acefone.user").record(t, 1))); o.Status != connector.Created {
 		t.Fatalf("create: %+v", o)
 	}
 	e.clock.Advance(11 * time.Minute) // the sandbox's token lapsed; the client does not know
-	o := c.Create(context.Background(), req(targets[2].record(t, 2)))
+	o := c.Create(context.Background(), req(byID(t, "acefone.user").record(t, 2)))
 	if o.Status != connector.Created {
 		t.Fatalf("create after expiry: %+v", o)
 	}

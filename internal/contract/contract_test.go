@@ -18,6 +18,7 @@ import (
 	"github.com/onboard/onboard/internal/cove"
 	"github.com/onboard/onboard/internal/registry"
 	"github.com/onboard/onboard/internal/sandbox"
+	"github.com/onboard/onboard/internal/sandbox/simcore"
 	"github.com/onboard/onboard/internal/schema"
 )
 
@@ -154,6 +155,8 @@ type target struct {
 	record func(t *testing.T, n int) schema.Record
 	// lookup says whether Lookup can find a record (Acefone cannot).
 	lookup bool
+	// idIsKey says the client's ID is the record's natural key.
+	idIsKey bool
 	// bad is a record the sandbox refuses, and words its message holds.
 	bad      func(t *testing.T) schema.Record
 	badWords string
@@ -164,65 +167,45 @@ func rec(t *testing.T, id string, texts map[string]string) schema.Record {
 	return httpcalltest.Record(t, registry.Target(id), texts)
 }
 
-var targets = []target{
-	{vendor: sandbox.NetSapiens, id: "netsapiens.site", lookup: true,
-		record: func(t *testing.T, n int) schema.Record {
-			return rec(t, "netsapiens.site", map[string]string{"domain": sandbox.NetSapiensDomain, "site": fmt.Sprintf("Site %d", n)})
-		},
+// targets are every simulated target, in creation order, from the
+// fixtures each vendor package gives with its simulator.
+var targets = simulatedTargets()
+
+func simulatedTargets() []target {
+	var out []target
+	for _, v := range registry.Vendors {
+		if v.Sandbox == nil {
+			continue
+		}
+		for _, f := range v.Sandbox.Fixtures {
+			out = append(out, fromFixture(v.Name, f))
+		}
+	}
+	return out
+}
+
+func fromFixture(vendor string, f simcore.Fixture) target {
+	return target{vendor: vendor, id: f.Target, lookup: f.Lookup, idIsKey: f.IDIsKey, badWords: f.BadWords,
+		record: func(t *testing.T, n int) schema.Record { return rec(t, f.Target, f.Good(n)) },
 		bad: func(t *testing.T) schema.Record {
-			r := rec(t, "netsapiens.site", map[string]string{"domain": sandbox.NetSapiensDomain, "site": "Bad Site"})
-			r.Set("area-code", int64(42)) // a wire value validation would have refused
+			r := rec(t, f.Target, f.Bad)
+			for k, v := range f.BadWire {
+				r.Set(k, v)
+			}
 			return r
-		},
-		badWords: "area-code"},
-	{vendor: sandbox.NetSapiens, id: "netsapiens.user", lookup: true,
-		record: func(t *testing.T, n int) schema.Record {
-			return rec(t, "netsapiens.user", map[string]string{"domain": sandbox.NetSapiensDomain, "user": fmt.Sprint(100 + n),
-				"name-first-name": "Jane", "name-last-name": "Smith", "email-address": fmt.Sprintf("jane%d@example.com", n),
-				"user-scope": "Basic User", "synchronous": []string{"yes", "no"}[n%2]})
-		},
-		bad: func(t *testing.T) schema.Record {
-			return rec(t, "netsapiens.user", map[string]string{"domain": "nowhere.example", "user": "100",
-				"name-first-name": "Jane", "name-last-name": "Smith", "email-address": "jane@example.com", "user-scope": "Basic User"})
-		},
-		badWords: "Domain 'nowhere.example' not found"},
-	{vendor: sandbox.Acefone, id: "acefone.user",
-		record: func(t *testing.T, n int) schema.Record {
-			return rec(t, "acefone.user", map[string]string{"name": "Priya Sharma", "number": "919876543210", "create_agent": "TRUE",
-				"email": fmt.Sprintf("priya%d@example.com", n), "login_id": fmt.Sprintf("priya.%d", n), "user_role": "3",
-				"password": userPassword, "status": "TRUE", "caller_id": "101, 102", "department": "Sales Department"})
-		},
-		bad: func(t *testing.T) schema.Record {
-			r := rec(t, "acefone.user", map[string]string{"name": "Priya Sharma", "number": "919876543210", "create_agent": "TRUE",
-				"email": "priya@example.com", "login_id": "priya.bad", "user_role": "3", "password": userPassword, "status": "TRUE", "caller_id": "101"})
-			r.Set("user_role", int64(0))
-			return r
-		},
-		badWords: "user_role"},
-	{vendor: sandbox.FoneDynamics, id: "fonedynamics.login", lookup: true,
-		record: func(t *testing.T, n int) schema.Record {
-			return rec(t, "fonedynamics.login", map[string]string{"PropertySid": sandbox.FoneDynamicsPropertySid,
-				"Email": fmt.Sprintf("login%d@example.com", n), "Password": userPassword, "FirstName": "Jane", "LastName": "Smith",
-				"Scopes": "Reporting, Integrations", "Enabled": "TRUE"})
-		},
-		bad: func(t *testing.T) schema.Record {
-			return rec(t, "fonedynamics.login", map[string]string{"PropertySid": "SNOSUCHPROPERTY000000000000000000",
-				"Email": "nobody@example.com", "Password": userPassword, "FirstName": "Jane", "LastName": "Smith", "Scopes": "Reporting"})
-		},
-		badWords: "Property 'SNOSUCHPROPERTY000000000000000000' was not found in this account"},
-	{vendor: sandbox.Cove, id: "cove.user", lookup: true,
-		record: func(t *testing.T, n int) schema.Record {
-			email := fmt.Sprintf("backup%d@example.com", n)
-			return rec(t, "cove.user", map[string]string{"PartnerId": fmt.Sprint(sandbox.CovePartnerID), "Name": email, "EmailAddress": email,
-				"Password": userPassword, "RoleId": "3", "FirstName": "Backup", "FullName": "Test"})
-		},
-		bad: func(t *testing.T) schema.Record {
-			r := rec(t, "cove.user", map[string]string{"PartnerId": fmt.Sprint(sandbox.CovePartnerID), "Name": "bad@example.com",
-				"EmailAddress": "bad@example.com", "RoleId": "3"})
-			r.Set("RoleId", int64(9)) // past our own 1–7 check: the vendor's refusal is what is tested
-			return r
-		},
-		badWords: "Role 9 does not exist"},
+		}}
+}
+
+// byID is the target under test with this ID.
+func byID(t *testing.T, id string) target {
+	t.Helper()
+	for _, tc := range targets {
+		if tc.id == id {
+			return tc
+		}
+	}
+	t.Fatalf("no contract fixture for %s", id)
+	return target{}
 }
 
 func req(r schema.Record) connector.Request { return connector.Request{Record: r} }
@@ -230,7 +213,7 @@ func req(r schema.Record) connector.Request { return connector.Request{Record: r
 // wantID is the ledger's name for what the client calls ID: the vendor's
 // ID, except for NetSapiens users, whose ID is their natural key.
 func wantID(tc target, entry sandbox.LedgerEntry) string {
-	if tc.id == "netsapiens.user" {
+	if tc.idIsKey {
 		return entry.Key
 	}
 	return entry.ID
@@ -290,8 +273,8 @@ func TestCreatedThenExists(t *testing.T) {
 			if tc.lookup && again.ID != first.ID {
 				t.Errorf("exists with ID %q, created as %q", again.ID, first.ID)
 			}
-			if !tc.lookup && again.ID != tc.record(t, 1).Text("login_id") {
-				t.Errorf("exists with ID %q, want the login ID", again.ID)
+			if !tc.lookup && again.ID != wantID(tc, entries[0]) {
+				t.Errorf("exists with ID %q, want the ledger's %q", again.ID, wantID(tc, entries[0]))
 			}
 			entries = e.ledger(tc.id)
 			if len(entries) != 1 || entries[0].Creates != 1 || entries[0].Duplicates != 1 {
@@ -331,16 +314,20 @@ func TestInvalid(t *testing.T) {
 }
 
 func TestAuth(t *testing.T) {
-	wrong := map[string]func(*connector.Settings){
-		sandbox.NetSapiens:   func(s *connector.Settings) { s.Options["token"] = "wrong-secret" },
-		sandbox.Acefone:      func(s *connector.Settings) { s.Options["password"] = "wrong-secret" },
-		sandbox.FoneDynamics: func(s *connector.Settings) { s.Options["token"] = "wrong-secret" },
-		sandbox.Cove:         func(s *connector.Settings) { s.Options["password"] = "wrong-secret" },
+	// wrong replaces every secret setting (a token, a password).
+	wrong := func(vendor string) func(*connector.Settings) {
+		return func(s *connector.Settings) {
+			for _, c := range credentials(t, vendor).Settings {
+				if c.Secret {
+					s.Options[c.Name] = "wrong-secret"
+				}
+			}
+		}
 	}
 	for _, tc := range targets {
 		t.Run(tc.id, func(t *testing.T) {
 			e := start(t, sandbox.Options{})
-			o := e.client(tc.vendor, wrong[tc.vendor]).Create(context.Background(), req(tc.record(t, 1)))
+			o := e.client(tc.vendor, wrong(tc.vendor)).Create(context.Background(), req(tc.record(t, 1)))
 			if o.Status != connector.Auth || o.Message == "" {
 				t.Errorf("outcome %+v", o)
 			}
@@ -355,7 +342,7 @@ func TestAuth(t *testing.T) {
 		c := e.client(sandbox.Acefone, func(s *connector.Settings) {
 			s.Options = map[string]string{"token": sandbox.AcefoneStaticToken}
 		})
-		if o := c.Create(context.Background(), req(targets[2].record(t, 1))); o.Status != connector.Created {
+		if o := c.Create(context.Background(), req(byID(t, "acefone.user").record(t, 1))); o.Status != connector.Created {
 			t.Errorf("outcome %+v", o)
 		}
 		e.checkNoSecrets()
@@ -431,7 +418,7 @@ func TestUncertainThenReconciled(t *testing.T) {
 // An Acefone create whose answer is lost is settled by creating again:
 // the duplicate login ID is reported as Exists.
 func TestAcefoneLostAnswerReconciledByDuplicate(t *testing.T) {
-	tc := targets[2]
+	tc := byID(t, "acefone.user")
 	// Find a seed whose first create is lost; later creates are lost or not
 	// at random, so creating again eventually gets an answer.
 	for seed := uint64(1); seed < 64; seed++ {
@@ -457,7 +444,7 @@ func TestAcefoneLostAnswerReconciledByDuplicate(t *testing.T) {
 }
 
 func TestAcefoneTokenRenewal(t *testing.T) {
-	rec := targets[2].record
+	rec := byID(t, "acefone.user").record
 	t.Run("refreshed before it lapses", func(t *testing.T) {
 		e := start(t, sandbox.Options{TokenTTL: 10 * time.Minute})
 		c := e.client(sandbox.Acefone)
@@ -491,7 +478,7 @@ func TestAcefoneTokenRenewal(t *testing.T) {
 }
 
 func TestCoveVisas(t *testing.T) {
-	rec := targets[4].record
+	rec := byID(t, "cove.user").record
 	t.Run("a lapsed chain is replaced before the call", func(t *testing.T) {
 		e := start(t, sandbox.Options{})
 		c := e.client(sandbox.Cove)
@@ -612,7 +599,7 @@ func TestFoneDynamicsLookupPages(t *testing.T) {
 	const logins = 230
 	e := start(t, sandbox.Options{})
 	c := e.client(sandbox.FoneDynamics)
-	tc := targets[3]
+	tc := byID(t, "fonedynamics.login")
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for w := 0; w < 4; w++ {

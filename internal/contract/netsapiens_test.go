@@ -250,7 +250,7 @@ func TestNetSapiensMalformedAnswerIsUncertain(t *testing.T) {
 		if len(entries) != 1 {
 			t.Fatalf("ledger %+v", entries)
 		}
-		if lk := c.Lookup(context.Background(), req(r(t))); lk.Status != connector.Exists || lk.ID != wantID(target{id: id}, entries[0]) {
+		if lk := c.Lookup(context.Background(), req(r(t))); lk.Status != connector.Exists || lk.ID != wantID(byID(t, id), entries[0]) {
 			t.Errorf("lookup %+v, ledger %+v", lk, entries[0])
 		}
 	}

@@ -25,4 +25,5 @@ var Vendor = connector.Vendor{
 	Targets:    Targets,
 	Options:    Options,
 	New:        New,
+	Sandbox:    Sandbox,
 }

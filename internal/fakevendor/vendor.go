@@ -6,6 +6,8 @@
 package fakevendor
 
 import (
+	"fmt"
+
 	"github.com/onboard/onboard/internal/connector"
 	"github.com/onboard/onboard/internal/sandbox/simcore"
 )
@@ -30,5 +32,12 @@ var Vendor = connector.Vendor{
 		Targets:  []string{User.ID},
 		Settings: []simcore.Setting{{Name: "token", Value: SandboxToken, Secret: true}, {Name: "rate", Value: 50}},
 		Mount:    mount,
+		Fixtures: []simcore.Fixture{{Target: "fakevendor.user", Lookup: true,
+			Good: func(n int) map[string]string {
+				return map[string]string{"email": fmt.Sprintf("user%d@example.com", n), "name": "Jane Smith", "seats": "2"}
+			},
+			Bad:      map[string]string{"email": "bad@example.com", "name": "Bad Seats"},
+			BadWire:  map[string]any{"seats": int64(11)}, // past validation: the simulator's refusal is tested
+			BadWords: "seats must be 1 to 10"}},
 	},
 }

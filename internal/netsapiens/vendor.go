@@ -24,4 +24,5 @@ var Vendor = connector.Vendor{
 	Targets:    Targets,
 	Options:    Options,
 	New:        New,
+	Sandbox:    Sandbox,
 }

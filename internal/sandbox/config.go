@@ -11,33 +11,38 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/onboard/onboard/internal/acefone"
 	"github.com/onboard/onboard/internal/config"
+	"github.com/onboard/onboard/internal/cove"
+	"github.com/onboard/onboard/internal/fonedynamics"
+	"github.com/onboard/onboard/internal/netsapiens"
 	"github.com/onboard/onboard/internal/sandbox/simcore"
 )
 
-// The sandbox's fixed credentials. They open nothing but the sandbox.
+// The sandbox's fixed credentials, kept with each vendor (its
+// sandbox.go). They open nothing but the sandbox.
 const (
-	NetSapiensToken  = "sandbox-netsapiens-token"
-	NetSapiensDomain = "sandbox.example" // the token's domain, what "~" means
+	NetSapiensToken  = netsapiens.SandboxToken
+	NetSapiensDomain = netsapiens.SandboxDomain // the token's domain, what "~" means
 
-	AcefoneLoginID  = "sandbox@acefone.test"
-	AcefonePassword = "sandbox-password"
+	AcefoneLoginID  = acefone.SandboxLoginID
+	AcefonePassword = acefone.SandboxPassword
 	// AcefoneStaticToken is a long-lived token, as the vendor can issue:
 	// it is accepted without a login and never expires.
-	AcefoneStaticToken = "sandbox-acefone-static-token"
+	AcefoneStaticToken = acefone.SandboxStaticToken
 
-	FoneDynamicsAccountSid = "ACsandbox"
-	FoneDynamicsToken      = "sandbox-token"
+	FoneDynamicsAccountSid = fonedynamics.SandboxAccountSid
+	FoneDynamicsToken      = fonedynamics.SandboxToken
 	// FoneDynamicsPropertySid is the sandbox account's property.
-	FoneDynamicsPropertySid = "SSANDBOX0123456789ABCDEF01234567"
+	FoneDynamicsPropertySid = fonedynamics.SandboxPropertySid
 	// FoneDynamicsExamplePropertySid is the property of the vendor's
 	// reference examples; the sandbox account has it too.
-	FoneDynamicsExamplePropertySid = "S1234567890ABCDEF1234567890ABCDE"
+	FoneDynamicsExamplePropertySid = fonedynamics.SandboxExamplePropertySid
 
-	CovePartner   = "Sandbox Partner"
-	CovePartnerID = 123456
-	CoveUsername  = "sandbox@cove.test"
-	CovePassword  = "sandbox-password"
+	CovePartner   = cove.SandboxPartner
+	CovePartnerID = cove.SandboxPartnerID
+	CoveUsername  = cove.SandboxUsername
+	CovePassword  = cove.SandboxPassword
 )
 
 // CovePartners are the Cove customers the sandbox login may add users to:

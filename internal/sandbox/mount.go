@@ -20,24 +20,15 @@ type sim struct {
 	routes func(*Server, *http.ServeMux)
 }
 
-// builtin are the simulators kept in this package, by vendor name; every
-// other vendor brings its own (connector.Vendor.Sandbox).
-var builtin = map[string]sim{
-	NetSapiens: {Simulator: simcore.Simulator{Path: NetSapiensPath, Targets: []string{targetNSSite, targetNSUser},
-		Settings: []Setting{{Name: "token", Value: NetSapiensToken, Secret: true}, {Name: "rate", Value: 50, Secret: false}},
-		Defaults: []Setting{{Name: "domain", Value: NetSapiensDomain, Secret: false}}},
-		routes: (*Server).netsapiensRoutes},
-	Acefone: {Simulator: simcore.Simulator{Path: AcefonePath, Targets: []string{targetAcefone},
-		Settings: []Setting{{Name: "login_id", Value: AcefoneLoginID, Secret: false}, {Name: "password", Value: AcefonePassword, Secret: true}, {Name: "rate", Value: 50, Secret: false}}},
-		routes: (*Server).acefoneRoutes},
-	FoneDynamics: {Simulator: simcore.Simulator{Path: FoneDynamicsPath, Targets: []string{targetFD},
-		Settings: []Setting{{Name: "account_sid", Value: FoneDynamicsAccountSid, Secret: false}, {Name: "token", Value: FoneDynamicsToken, Secret: true}, {Name: "rate", Value: 50, Secret: false}},
-		Defaults: []Setting{{Name: "PropertySid", Value: FoneDynamicsPropertySid, Secret: false}}},
-		routes: (*Server).foneDynamicsRoutes},
-	Cove: {Simulator: simcore.Simulator{Path: CovePath, Targets: []string{targetCove},
-		Settings: []Setting{{Name: "partner", Value: CovePartner, Secret: false}, {Name: "username", Value: CoveUsername, Secret: false}, {Name: "password", Value: CovePassword, Secret: true}, {Name: "rate", Value: 50, Secret: false}},
-		Defaults: []Setting{{Name: "PartnerId", Value: CovePartnerID, Secret: false}}},
-		routes: (*Server).coveRoutes},
+// builtin are the handlers of the simulators still kept in this package,
+// by vendor name; each vendor describes its simulator (mount, credentials,
+// contract records) in its own package (connector.Vendor.Sandbox). Every
+// other vendor brings its handlers too (simcore.Simulator.Mount).
+var builtin = map[string]func(*Server, *http.ServeMux){
+	NetSapiens:   (*Server).netsapiensRoutes,
+	Acefone:      (*Server).acefoneRoutes,
+	FoneDynamics: (*Server).foneDynamicsRoutes,
+	Cove:         (*Server).coveRoutes,
 }
 
 // simulators lists, in the registry's creation order, every vendor the
@@ -45,13 +36,12 @@ var builtin = map[string]sim{
 func simulators() []sim {
 	var out []sim
 	for _, v := range registry.Vendors {
-		if b, ok := builtin[v.Name]; ok {
-			b.name, b.label = v.Name, v.Label
-			out = append(out, b)
+		if v.Sandbox == nil {
 			continue
 		}
-		if v.Sandbox != nil && v.Sandbox.Mount != nil {
-			out = append(out, sim{Simulator: *v.Sandbox, name: v.Name, label: v.Label})
+		sm := sim{Simulator: *v.Sandbox, name: v.Name, label: v.Label, routes: builtin[v.Name]}
+		if sm.routes != nil || sm.Mount != nil {
+			out = append(out, sm)
 		}
 	}
 	return out

@@ -53,10 +53,10 @@ import (
 
 // Mount paths of the four simulated APIs, relative to the base URL.
 const (
-	NetSapiensPath   = "/netsapiens/ns-api/v2"
-	AcefonePath      = "/acefone"
-	FoneDynamicsPath = "/fonedynamics"
-	CovePath         = "/cove/jsonapi"
+	NetSapiensPath   = netsapiens.SandboxPath
+	AcefonePath      = acefone.SandboxPath
+	FoneDynamicsPath = fonedynamics.SandboxPath
+	CovePath         = cove.SandboxPath
 	LedgerPath       = "/_sandbox/ledger"
 	ResetPath        = simcore.ResetPath
 )

@@ -76,8 +76,11 @@ type Simulator struct {
 	Settings []Setting
 	// Defaults are the path-field defaults the sandbox account has.
 	Defaults []Setting
-	// Mount registers the simulator's handlers.
+	// Mount registers the simulator's handlers. It is nil for the four
+	// simulators still built into package sandbox, which mounts them itself.
 	Mount func(Env)
+	// Fixtures are the contract suite's records, one per target.
+	Fixtures []Fixture
 }
 
 // ResetPath is the sandbox's own endpoint that empties the store: name it
@@ -87,3 +90,24 @@ const ResetPath = "/_sandbox/reset"
 // FullMessage is the refusal of a create when the store is full, answered
 // with HTTP 507.
 const FullMessage = "sandbox store is full; POST " + ResetPath + " to empty it"
+
+// Fixture is what the contract suite (internal/contract) needs to test one
+// target's client against the simulator.
+type Fixture struct {
+	Target string // target ID
+	// Good returns the n-th good record as a sheet's cells: wire key →
+	// text. Records for different n differ in their natural key.
+	Good func(n int) map[string]string
+	// Bad is a record the simulator refuses: cells as Good, then wire
+	// values set past validation (BadWire), as a client could send them.
+	Bad     map[string]string
+	BadWire map[string]any
+	// BadWords are words the refusal's message holds.
+	BadWords string
+	// Lookup says whether the client can look a record up (Acefone
+	// cannot: its lookup answers Unsupported).
+	Lookup bool
+	// IDIsKey says the client's ID for a record is its natural key (the
+	// ledger's Key), not the vendor's ID (NetSapiens users).
+	IDIsKey bool
+}
