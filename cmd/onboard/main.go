@@ -177,6 +177,7 @@ func subcommands() []func(*terminal.IO) *cobra.Command {
 		newTargetsCmd,
 		newSandboxCmd,
 		newVersionCmd,
+		newCheckCmd,
 	}
 }
 
