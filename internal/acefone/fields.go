@@ -4,7 +4,7 @@ import "github.com/onboard/onboard/internal/schema"
 
 // User is the target acefone.user: create a user (POST /v1/user).
 var User = &schema.Target{
-	ID: "acefone.user", Vendor: "acefone", Label: "Acefone Users", System: "Acefone", Aliases: []string{"Acefone", "Acefone User"},
+	ID: "acefone.user", Vendor: "acefone", Label: "Acefone Users", System: "Acefone", HR: "Acefone contact-centre user", Aliases: []string{"Acefone", "Acefone User"},
 	Operation: "Create User (POST /v1/user)",
 	Help:      "One row per Acefone user (agent / web login) to create",
 	Fields: []*schema.Field{

@@ -4,7 +4,7 @@ import "github.com/onboard/onboard/internal/schema"
 
 // User is the target cove.user: the AddUser JSON-RPC method.
 var User = &schema.Target{
-	ID: "cove.user", Vendor: "cove", Label: "Cove Users", System: "Cove backup", Aliases: []string{"Cove", "Cove User", "Backup Users"},
+	ID: "cove.user", Vendor: "cove", Label: "Cove Users", System: "Cove backup", HR: "Cove backup console user", Aliases: []string{"Cove", "Cove User", "Backup Users"},
 	Operation: "AddUser (JSON-RPC)",
 	Help:      "One row per Cove Data Protection console user to add",
 	Fields: []*schema.Field{

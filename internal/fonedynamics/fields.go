@@ -8,7 +8,7 @@ var Scopes = []string{"Manage", "Reporting", "ManageSms", "ReportingSms", "Integ
 
 // Login is the target fonedynamics.login: Create Online Login.
 var Login = &schema.Target{
-	ID: "fonedynamics.login", Vendor: "fonedynamics", Label: "Fone Dynamics Logins", System: "Fone Dynamics", Aliases: []string{"Fone Dynamics", "Online Logins", "FoneDynamics Login"},
+	ID: "fonedynamics.login", Vendor: "fonedynamics", Label: "Fone Dynamics Logins", System: "Fone Dynamics", HR: "Fone Dynamics portal login", Aliases: []string{"Fone Dynamics", "Online Logins", "FoneDynamics Login"},
 	Operation: "Create Online Login (POST /v2/Properties/{PropertySid}/OnlineLogins)",
 	Help:      "One row per Fone Dynamics portal login to create for a property",
 	Fields: []*schema.Field{

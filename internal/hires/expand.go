@@ -586,19 +586,24 @@ func (p *Plan) ExpandAll(people []*Person, opt Options) *Batch {
 		b.Sheet = people[0].Sheet
 	}
 	byTarget := map[string][]*Derived{}
-	var siteFor []*Person
+	// sharedFor are, per shared target, the people whose records name one.
+	sharedFor := map[string][]*Person{}
 	for _, person := range people {
 		recs, probs := p.Expand(person, opt)
 		b.Problems = append(b.Problems, probs...)
 		for _, d := range recs {
 			byTarget[d.Target.ID] = append(byTarget[d.Target.ID], d)
-			if d.Target.ID == "netsapiens.user" {
-				siteFor = append(siteFor, person)
+			for _, r := range d.Target.Refs {
+				if got := sharedFor[r.Target]; len(got) == 0 || got[len(got)-1] != person {
+					sharedFor[r.Target] = append(got, person)
+				}
 			}
 		}
 	}
-	if tp := p.targets["netsapiens.site"]; tp != nil {
-		byTarget[tp.target.ID] = p.sites(tp, siteFor, opt, &b.Problems)
+	for _, t := range registry.Targets() {
+		if tp := p.targets[t.ID]; tp != nil && t.Shared {
+			byTarget[t.ID] = p.sites(tp, sharedFor[t.ID], opt, &b.Problems)
+		}
 	}
 	for _, id := range registry.IDs() {
 		recs := byTarget[id]
@@ -623,8 +628,12 @@ func (p *Plan) ExpandAll(people []*Person, opt Options) *Batch {
 	return b
 }
 
-// sites makes one netsapiens.site record per distinct site among people.
+// sites makes one record of a shared target (netsapiens.site) per
+// distinct key among people, skipping people whose naming field (the one a
+// Ref names it by: the site) is empty.
 func (p *Plan) sites(tp *targetPlan, people []*Person, opt Options, probs *[]*Problem) []*Derived {
+	t := tp.target
+	naming := namingField(t)
 	type group struct {
 		chosen *Derived
 		all    []*Derived
@@ -633,11 +642,14 @@ func (p *Plan) sites(tp *targetPlan, people []*Person, opt Options, probs *[]*Pr
 	var order []string
 	for _, person := range people {
 		d := p.build(person, tp, opt)
-		site := d.Text("site")
-		if site == "" {
+		if d.Text(naming) == "" {
 			continue
 		}
-		k := d.Text("domain") + "\x00" + site
+		var parts []string
+		for _, key := range t.Key {
+			parts = append(parts, d.Text(key))
+		}
+		k := strings.Join(parts, "\x00")
 		g := groups[k]
 		if g == nil {
 			g = &group{}
@@ -671,14 +683,30 @@ func (p *Plan) sites(tp *targetPlan, people []*Person, opt Options, probs *[]*Pr
 				}
 				col := v.Source.Columns[0]
 				*probs = append(*probs, p.cellProblem(other.Person, col, SeverityWarning, RuleConflict,
-					fmt.Sprintf("the NetSapiens site %s takes its %s from row %d (%s), and this row says %s; only the first is used",
-						quote(site.Text("site")), tp.target.Field(v.Key).Label, site.Person.Row, quote(mine.Text), quote(v.Text)), ""))
+					fmt.Sprintf("the %s %s takes its %s from row %d (%s), and this row says %s; only the first is used",
+						t.SystemName(), quote(site.Text(naming)), tp.target.Field(v.Key).Label, site.Person.Row, quote(mine.Text), quote(v.Text)), ""))
 			}
 		}
 		p.Check(site, opt)
 		out = append(out, site)
 	}
 	return out
+}
+
+// namingField is the key field of a shared target that the records naming
+// it fill from their Ref field ("site" of netsapiens.site, which
+// netsapiens.user names by its site); the last key field if none does.
+func namingField(t *schema.Target) string {
+	for _, other := range registry.Targets() {
+		for _, r := range other.Refs {
+			for i, k := range r.Key {
+				if r.Target == t.ID && k == r.Field && i < len(t.Key) {
+					return t.Key[i]
+				}
+			}
+		}
+	}
+	return t.Key[len(t.Key)-1]
 }
 
 func anyBad(person *Person, cols []string) bool {

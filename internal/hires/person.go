@@ -323,8 +323,8 @@ func parseSystems(text string) ([]systemChange, string, string) {
 			}
 			return nil, msg + "; write +cove to add a system or -acefone to remove one", sug
 		}
-		if contains(ids, "netsapiens.site") {
-			return nil, "sites are created per office, not per person; remove netsapiens.site", ""
+		if id := sharedIn(ids); id != "" {
+			return nil, "sites are created per office, not per person; remove " + id, ""
 		}
 		c.targets = ids
 		out = append(out, c)
@@ -342,7 +342,8 @@ func systemNames() []string {
 }
 
 // systemTargets returns the targets a system name stands for: a target ID,
-// or a vendor's name or label (all its targets but netsapiens.site).
+// or a vendor's name or label (all its targets but shared ones, such as
+// netsapiens.site).
 func systemTargets(name string) ([]string, string) {
 	n := schema.Fold(name)
 	if n == "" {
@@ -357,7 +358,7 @@ func systemTargets(name string) ([]string, string) {
 		if schema.Fold(v.Name) == n || schema.Fold(v.Label) == n {
 			var ids []string
 			for _, t := range v.Targets {
-				if t.ID != "netsapiens.site" {
+				if !t.Shared {
 					ids = append(ids, t.ID)
 				}
 			}
@@ -435,4 +436,15 @@ func parseDate(s string) (string, string) {
 		}
 	}
 	return "", "must be a date such as 2025-03-03; found " + quote(s)
+}
+
+// sharedIn returns the first shared target (schema.Target.Shared: one
+// record per office, never given to a person) among ids, or "".
+func sharedIn(ids []string) string {
+	for _, id := range ids {
+		if t := registry.Target(id); t != nil && t.Shared {
+			return id
+		}
+	}
+	return ""
 }

@@ -268,8 +268,8 @@ func (pp *planParser) parseRoles(n, key *yaml.Node) {
 				pp.fail(kv.val, "roles: %s: %s", name, msg)
 				continue
 			}
-			if contains(ids, "netsapiens.site") {
-				pp.fail(kv.val, "roles: %s: netsapiens.site is not given to people: a site is created once per office for the people who get netsapiens.user, from the targets: netsapiens.site section", name)
+			if id := sharedIn(ids); id != "" {
+				pp.fail(kv.val, "roles: %s: %s is not given to people: %s", name, id, sharedHow(id))
 				continue
 			}
 			r.targets = addTargets(r.targets, ids)
@@ -700,4 +700,32 @@ func templateKeys(t *template.Template) []string {
 		walk(t.Tree.Root)
 	}
 	return keys
+}
+
+// sharedHow says how a shared target's records are made: "a site is
+// created once per office for the people who get netsapiens.user, from the
+// targets: netsapiens.site section".
+func sharedHow(id string) string {
+	var by []string
+	for _, t := range registry.Targets() {
+		for _, r := range t.Refs {
+			if r.Target == id {
+				by = append(by, t.ID)
+			}
+		}
+	}
+	what := "a record"
+	if t := registry.Target(id); t != nil {
+		what = "a " + lastWord(t.SystemName())
+	}
+	return fmt.Sprintf("%s is created once per office for the people who get %s, from the targets: %s section", what, strings.Join(by, " or "), id)
+}
+
+// lastWord is the last word of s: "site" of "NetSapiens site".
+func lastWord(s string) string {
+	f := strings.Fields(s)
+	if len(f) == 0 {
+		return s
+	}
+	return f[len(f)-1]
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/onboard/onboard/internal/intake"
+	"github.com/onboard/onboard/internal/registry"
 	"github.com/onboard/onboard/internal/schema"
 	"github.com/onboard/onboard/internal/templates/examplerow"
 	"github.com/onboard/onboard/internal/templates/pagesetup"
@@ -518,16 +519,11 @@ func columnWords(c TemplateColumn) string {
 	return b.String()
 }
 
-// targetWords names a target for HR: "Acefone (user)".
+// targetWords names a target for HR: "Acefone contact-centre user" (the
+// target's HR wording), or its ID when no target has it.
 func targetWords(id string) string {
-	words := map[string]string{
-		"netsapiens.user":    "NetSapiens desk phone user",
-		"acefone.user":       "Acefone contact-centre user",
-		"fonedynamics.login": "Fone Dynamics portal login",
-		"cove.user":          "Cove backup console user",
-	}
-	if w, ok := words[id]; ok {
-		return w
+	if t := registry.Target(id); t != nil {
+		return t.HRName()
 	}
 	return id
 }

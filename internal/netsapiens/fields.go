@@ -95,7 +95,7 @@ func sharedSettings() []*schema.Field {
 
 // Site is the target netsapiens.site: Create Site in Domain.
 var Site = &schema.Target{
-	ID: "netsapiens.site", Vendor: "netsapiens", Label: "NetSapiens Sites", System: "NetSapiens site", Aliases: []string{"Sites", "NetSapiens Site"},
+	ID: "netsapiens.site", Vendor: "netsapiens", Label: "NetSapiens Sites", System: "NetSapiens site", Shared: true, Aliases: []string{"Sites", "NetSapiens Site"},
 	Operation: "Create Site in Domain (POST /domains/{domain}/sites)",
 	Help:      "One row per site (office) to create in a NetSapiens domain",
 	Fields: append([]*schema.Field{
@@ -112,7 +112,7 @@ var Site = &schema.Target{
 
 // User is the target netsapiens.user: Create User in Domain.
 var User = &schema.Target{
-	ID: "netsapiens.user", Vendor: "netsapiens", Label: "NetSapiens Users", System: "NetSapiens phone", Aliases: []string{"Users", "NetSapiens User", "Phone Users"},
+	ID: "netsapiens.user", Vendor: "netsapiens", Label: "NetSapiens Users", System: "NetSapiens phone", HR: "NetSapiens desk phone user", Aliases: []string{"Users", "NetSapiens User", "Phone Users"},
 	Operation: "Create User in Domain (POST /domains/{domain}/users)",
 	Help:      "One row per phone user (extension) to create in a NetSapiens domain",
 	Fields: append([]*schema.Field{

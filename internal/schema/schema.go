@@ -101,6 +101,15 @@ type Target struct {
 	Vendor    string   // "netsapiens"
 	Label     string   // "NetSapiens Users": sheet name in templates
 	System    string   // plain name for people, e.g. "NetSapiens phone": result columns and messages
+	// HR names what a row gives a person, in HR's words ("Acefone
+	// contact-centre user"): the new-hire template's instructions. HRName
+	// falls back to SystemName.
+	HR string
+	// Shared marks a target whose one record serves many people (a
+	// NetSapiens site, for an office): it is never given to a person, but
+	// made once per distinct key for the people whose records name it
+	// through a Ref, and created before them.
+	Shared bool
 	Aliases   []string // other sheet names accepted
 	Operation string   // "Create User in Domain"
 	Help      string   // one line about what a row creates
@@ -119,6 +128,15 @@ func (t *Target) SystemName() string {
 		return t.System
 	}
 	return t.Label
+}
+
+// HRName is what a row gives a person, in HR's words (HR), or SystemName
+// when the target has none.
+func (t *Target) HRName() string {
+	if t.HR != "" {
+		return t.HR
+	}
+	return t.SystemName()
 }
 
 // Field returns the field with the given wire key, or nil.
