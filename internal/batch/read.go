@@ -3,7 +3,7 @@ package batch
 import (
 	"context"
 	"errors"
-	"strconv"
+	"fmt"
 	"strings"
 	"time"
 
@@ -11,6 +11,7 @@ import (
 	"github.com/onboard/onboard/internal/hires"
 	"github.com/onboard/onboard/internal/outcome"
 	"github.com/onboard/onboard/internal/plan"
+	"github.com/onboard/onboard/internal/registry"
 	"github.com/onboard/onboard/internal/validate"
 )
 
@@ -166,7 +167,7 @@ func (r *runner) addDerived(d *hires.Derived, unresolved error) {
 // when it cannot be sent (Pending when whole, or waiting for names).
 func derivedRecord(d *hires.Derived, personIndex map[int]int) outcome.Record {
 	rec := outcome.Record{Target: d.Target.ID, System: d.Target.SystemName(), Sheet: d.Person.Sheet, Row: d.Person.Row,
-		Key: d.Key(), Person: -1, Shared: d.Target.ID == sharedTarget}
+		Key: d.Key(), Person: -1, Shared: d.Target.Shared}
 	if i, ok := personIndex[d.Person.Row]; ok && !rec.Shared {
 		rec.Person = i
 	}
@@ -206,9 +207,6 @@ func CheckHires(input string, b *hires.Batch) *outcome.Result {
 	return res
 }
 
-// sharedTarget is the target whose records serve a whole office.
-const sharedTarget = "netsapiens.site"
-
 func errorMessages(ps []*hires.Problem) []string {
 	var out []string
 	for _, p := range ps {
@@ -233,18 +231,38 @@ func (r *runner) unresolvedOutcome(d *hires.Derived, why error) (outcome.Status,
 	return outcome.Failed, "not sent: " + msg
 }
 
-// errNoResolver is why names cannot be looked up without the vendor.
-var errNoResolver = errors.New("Cove is not in the configuration (add it under vendors:, or give the role IDs in the plan's cove: roles: table)")
+// errNoResolver is why names cannot be looked up without the vendor:
+// "Cove is not in the configuration (add it under vendors:, or give the
+// role IDs in the plan's cove: roles: table)".
+func errNoResolver() error {
+	l := runtimeLookup()
+	label := l.Vendor
+	if v := registry.Vendor(l.Vendor); v != nil {
+		label = v.Label
+	}
+	return fmt.Errorf("%s is not in the configuration (add it under vendors:, or give the role IDs in the plan's %s: table)", label, l.Section())
+}
+
+// runtimeLookup is the plan's name table a vendor can supply at run time
+// (Cove's roles).
+func runtimeLookup() hires.Lookup {
+	for _, l := range hires.Lookups {
+		if l.Runtime {
+			return l
+		}
+	}
+	return hires.Lookup{}
+}
 
 // resolveNames looks up the names the plan leaves to run time, retrying a
 // passing failure with backoff.
 func (r *runner) resolveNames(ctx context.Context) error {
 	roles := r.opt.Roles
 	if roles == nil {
-		roles = r.coveResolver()
+		roles = r.runtimeResolver()
 	}
 	if roles == nil {
-		return errNoResolver
+		return errNoResolver()
 	}
 	var err error
 	for attempt := 1; attempt <= 4; attempt++ {
@@ -266,28 +284,24 @@ func retryable(err error) bool {
 	return errors.As(err, &ce) && ce.Retryable()
 }
 
-// coveRoles is the optional role lookup a vendor client may offer.
-type coveRoles interface {
-	Roles(ctx context.Context, partnerID int64) (map[string]int64, error)
-}
-
-// coveResolver backs the plan's Cove role names with the configured Cove
-// client, or nil when there is none.
-func (r *runner) coveResolver() hires.RoleResolver {
-	c, ok := r.clients["cove"].(coveRoles)
+// runtimeResolver backs the plan's run-time role names with the client of
+// the vendor that supplies them (connector.RoleLister), or nil when that
+// vendor is not configured or its client cannot list roles.
+func (r *runner) runtimeResolver() hires.RoleResolver {
+	l := runtimeLookup()
+	c, ok := r.clients[l.Vendor].(connector.RoleLister)
 	if !ok {
 		return nil
 	}
-	return &coveRoleResolver{client: c, partner: r.opt.Config.Defaults()["cove"]["PartnerId"]}
+	return &roleResolver{client: c, defaults: r.opt.Config.Defaults()[l.Vendor]}
 }
 
-// coveRoleResolver backs the plan's Cove role names with EnumerateUserRoles.
-type coveRoleResolver struct {
-	client  coveRoles
-	partner string
+// roleResolver backs the plan's role names with the vendor's role list.
+type roleResolver struct {
+	client   connector.RoleLister
+	defaults map[string]string
 }
 
-func (c *coveRoleResolver) CoveRoles(ctx context.Context) (map[string]int64, error) {
-	id, _ := strconv.ParseInt(c.partner, 10, 64)
-	return c.client.Roles(ctx, id)
+func (c *roleResolver) CoveRoles(ctx context.Context) (map[string]int64, error) {
+	return c.client.ListRoles(ctx, c.defaults)
 }

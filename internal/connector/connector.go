@@ -81,6 +81,14 @@ type Client interface {
 	Preview(req Request) Preview
 }
 
+// RoleLister is a Client that can list the vendor's user roles, name →
+// ID, so a plan may name roles the vendor defines ("Manager") and have them
+// looked up at run time (Cove's EnumerateUserRoles). defaults are the
+// vendor's path defaults from the configuration (Cove: PartnerId).
+type RoleLister interface {
+	ListRoles(ctx context.Context, defaults map[string]string) (map[string]int64, error)
+}
+
 // Option is one configuration key a vendor takes beyond the common ones
 // (base_url, rate, concurrency, timeout, defaults), declared as data so
 // config parsing, `onboard sandbox --write-config` and docs agree.
