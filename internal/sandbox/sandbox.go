@@ -1,6 +1,15 @@
-// Package sandbox simulates the four vendor APIs onboard talks to —
-// NetSapiens, Acefone, Fone Dynamics and Cove — on one http.Handler, so that
-// demos, tests and rehearsals never touch a real account.
+// Package sandbox simulates the vendor APIs onboard talks to — NetSapiens,
+// Acefone, Fone Dynamics, Cove and any other registered vendor that brings
+// a simulator — on one http.Handler, so that demos, tests and rehearsals
+// never touch a real account.
+//
+// The list of simulated vendors comes from the registry: each vendor
+// package describes its simulator (connector.Vendor.Sandbox, a
+// simcore.Simulator: its mount, its sandbox credentials, its contract-test
+// fixtures). The sandbox keeps the ledger, the rate limits, the injected
+// faults and the routing; a new vendor's handlers come with its package
+// (simcore.Simulator.Mount), while the first four's are still in this
+// package (netsapiens.go, acefone.go, fonedynamics.go, cove.go).
 //
 // Every request body is checked against the same target descriptions the
 // validator uses (schema.Field.CheckWire), every created record lands in a
@@ -15,6 +24,7 @@
 //	/acefone                Acefone (/v1/auth/login, /v1/auth/refresh, /v1/user)
 //	/fonedynamics           Fone Dynamics (/v2/..., HTTP Basic)
 //	/cove/jsonapi           Cove JSON-RPC 2.0 (Login → visa)
+//	<vendor Sandbox.Path>  any other registered vendor with a simulator
 //	/_sandbox/ledger        GET: the ledger; /_sandbox/reset POST: empty it
 //
 // Behaviour the vendors' references leave open, as the sandbox decides
