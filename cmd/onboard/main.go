@@ -177,6 +177,8 @@ func subcommands() []func(*terminal.IO) *cobra.Command {
 		newTargetsCmd,
 		newSandboxCmd,
 		newVersionCmd,
+		newServeCmd,
+		newUserCmd,
 		newCheckCmd,
 	}
 }

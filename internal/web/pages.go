@@ -1,0 +1,239 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/onboard/onboard/internal/hires"
+	"github.com/onboard/onboard/internal/outcome"
+)
+
+// funcs are the helpers page templates use.
+var funcs = template.FuncMap{
+	"when": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.Local().Format("2 Jan 2006 15:04")
+	},
+	"plural": outcome.Plural,
+	"statusClass": func(st outcome.Status) string {
+		switch {
+		case st.AtVendor() || st == outcome.WouldCreate:
+			return "good"
+		case st.Problem():
+			return "bad"
+		}
+		return "note"
+	},
+	"personClass": func(st outcome.PersonStatus) string {
+		if st.Fine() {
+			return "good"
+		}
+		return "bad"
+	},
+	"words": func(st outcome.Status) string { return st.Words() },
+}
+
+// page is what every page template gets.
+type page struct {
+	Title string
+	Who   *Identity
+	Flash string
+	Data  any
+}
+
+// render writes a page with the given status code.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name, title string, data any) {
+	t := s.pages[name]
+	if t == nil {
+		http.Error(w, "page missing", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	p := page{Title: title, Who: who(r), Flash: r.URL.Query().Get("m"), Data: data}
+	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+		s.log.Error("render a page", "page", name, "error", err)
+		http.Error(w, "The page could not be shown; the server log says why.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// fail shows an error page with a message a person can act on.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, code int, msg string) {
+	if strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
+		http.Error(w, msg, code)
+		return
+	}
+	s.render(w, r, code, "error.html", http.StatusText(code), msg)
+}
+
+// flash is a short message shown on the next page, passed in its URL.
+func flash(url, msg string) string {
+	return url + "?m=" + template.URLQueryEscaper(msg)
+}
+
+// homeData is the home page's.
+type homeData struct {
+	Batches []*Batch
+	Max     string
+	CanRun  bool
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	list, err := s.visibleBatches(who(r))
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, "The batches could not be read; the server log says why.")
+		return
+	}
+	if len(list) > 10 {
+		list = list[:10]
+	}
+	s.render(w, r, http.StatusOK, "home.html", "Home", homeData{Batches: list, Max: sizeWords(s.opt.MaxUpload), CanRun: who(r).Role.CanRun()})
+}
+
+// visibleBatches lists the batches id may see: HR their own, IT all.
+func (s *Server) visibleBatches(id *Identity) ([]*Batch, error) {
+	all, err := s.store.batches()
+	if err != nil || id.Role.CanSeeAll() {
+		return all, err
+	}
+	var own []*Batch
+	for _, b := range all {
+		if b.Owner == id.User || b.RequestedBy == id.User {
+			own = append(own, b)
+		}
+	}
+	return own, nil
+}
+
+// loadBatch reads the batch of the URL, answering 404 when it does not
+// exist or the person may not see it.
+func (s *Server) loadBatch(w http.ResponseWriter, r *http.Request) *Batch {
+	var b Batch
+	found, err := s.store.get(bucketBatches, r.PathValue("id"), &b)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, "The batch could not be read; the server log says why.")
+		return nil
+	}
+	id := who(r)
+	if !found || (!id.Role.CanSeeAll() && b.Owner != id.User) {
+		s.fail(w, r, http.StatusNotFound, "There is no such batch, or it is not yours.")
+		return nil
+	}
+	return &b
+}
+
+// personRow is one person in the batch table.
+type personRow struct {
+	Row      int
+	Name     string
+	Status   outcome.PersonStatus
+	Problems []string
+	Cells    []string
+	Fine     bool
+}
+
+// batchData is the batch page's.
+type batchData struct {
+	B         *Batch
+	V         Version
+	Unusable  string
+	Headline  string
+	Sheet     []string
+	People    []personRow
+	Warnings  []string
+	Ready     bool
+	CanRun    bool
+	Live      Live
+	Max       string
+	HasResult bool
+}
+
+func (s *Server) batchPage(w http.ResponseWriter, r *http.Request) {
+	b := s.loadBatch(w, r)
+	if b == nil {
+		return
+	}
+	v := b.Latest()
+	d := batchData{B: b, V: v, CanRun: who(r).Role.CanRun(), Max: sizeWords(s.opt.MaxUpload)}
+	d.Live, _, _ = s.runs.status(b.ID)
+	d.HasResult = b.Run != nil && s.loadResult(b.ID) != nil
+	c := s.check(b, v)
+	if c.Result == nil {
+		d.Unusable = c.Unusable
+		s.render(w, r, http.StatusOK, "batch.html", b.Name(), d)
+		return
+	}
+	res := c.Result
+	d.Headline = res.PeopleHeadline()
+	d.Sheet = res.SheetProblems
+	d.Ready = len(res.People) > 0 && res.OK()
+	cells := cellsByRow(c)
+	for _, p := range res.People {
+		d.People = append(d.People, personRow{Row: p.Row, Name: p.Name, Status: p.Status, Problems: p.Problems,
+			Cells: cells[p.Row], Fine: p.Status.Fine()})
+	}
+	sort.SliceStable(d.People, func(i, j int) bool { return !d.People[i].Fine && d.People[j].Fine })
+	for _, rec := range res.Records {
+		if rec.Shared && rec.Status.Problem() {
+			d.Sheet = append(d.Sheet, fmt.Sprintf("Row %d, %s for the office: %s", rec.Row, rec.System, rec.Message))
+		}
+	}
+	for _, pr := range c.Batch.Problems {
+		if pr.Severity == hires.SeverityWarning && pr.Rule != hires.RuleDefault && pr.Rule != hires.RulePending {
+			msg := pr.Message
+			if pr.Row > 0 {
+				msg = fmt.Sprintf("Row %d: %s", pr.Row, msg)
+			}
+			d.Warnings = append(d.Warnings, msg)
+		}
+	}
+	s.render(w, r, http.StatusOK, "batch.html", b.Name(), d)
+}
+
+// cellsByRow lists the offending cells of each row.
+func cellsByRow(c *checked) map[int][]string {
+	out := map[int][]string{}
+	for _, pr := range c.Batch.Problems {
+		if pr.Row == 0 || pr.Severity != hires.SeverityError {
+			continue
+		}
+		cells := pr.Cells
+		if len(cells) == 0 && pr.Cell != "" {
+			cells = []string{pr.Cell}
+		}
+		for _, cell := range cells {
+			if !contains(out[pr.Row], cell) {
+				out[pr.Row] = append(out[pr.Row], cell)
+			}
+		}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// sizeWords says a byte count for people: "25 MB".
+func sizeWords(n int64) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%d MB", n>>20)
+	}
+	return fmt.Sprintf("%d KB", n>>10)
+}
