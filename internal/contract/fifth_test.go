@@ -23,3 +23,25 @@ func TestMain(m *testing.M) {
 	undo()
 	os.Exit(code)
 }
+
+// TestEveryTargetHasAFixture: a vendor with a simulator gives the contract
+// suite a fixture for each of its targets, so none goes untested.
+func TestEveryTargetHasAFixture(t *testing.T) {
+	for _, v := range registry.Vendors {
+		if v.Sandbox == nil {
+			t.Errorf("%s has no sandbox simulator", v.Name)
+			continue
+		}
+		for _, tg := range v.Targets {
+			n := 0
+			for _, f := range v.Sandbox.Fixtures {
+				if f.Target == tg.ID {
+					n++
+				}
+			}
+			if n != 1 {
+				t.Errorf("%s: %d contract fixtures, want 1", tg.ID, n)
+			}
+		}
+	}
+}

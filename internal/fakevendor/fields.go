@@ -4,7 +4,7 @@ import "github.com/onboard/onboard/internal/schema"
 
 // User is the target fakevendor.user: create a user (POST /v1/users).
 var User = &schema.Target{
-	ID: "fakevendor.user", Vendor: Name, Label: "Fake Vendor Users", System: "Fake Vendor",
+	ID: "fakevendor.user", Vendor: Name, Label: "Fake Vendor Users", System: "Fake Vendor", HR: "Fake Vendor account",
 	Operation: "Create User (POST /v1/users)",
 	Help:      "One row per Fake Vendor user to create",
 	Fields: []*schema.Field{
