@@ -46,7 +46,8 @@ type Config struct {
 	Sandbox  bool
 	vendors  []*Vendor // configured vendors, in the order of the vendor list
 	warnings []string
-	auth     Auth // the users: and sso: sections (users.go)
+	auth     Auth    // the users: and sso: sections (users.go)
+	notify   *Notify // the notify: section (notify.go); nil when absent
 }
 
 // Vendor is the configured section of one vendor, with defaults applied and
