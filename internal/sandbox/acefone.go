@@ -32,7 +32,7 @@ import (
 //   - Token refusals are HTTP 401 with error.token (shared says a 401
 //     mid-run means renew; the body is assumed); refresh accepts a token up
 //     to TokenRefreshWindow after it lapsed.
-//   - Validation follows the client's schema: JSON types checked strictly,
+//   - Validation follows the client's schema: JSON types simcore.Checked strictly,
 //     unknown keys refused, caller_id items at least 1. Rules the schema
 //     marks as advice (the seed does not state them) are not refused: any
 //     number string is taken as sent; but a user_role below 1 is refused
@@ -68,7 +68,7 @@ const tokenKind = "acefone"
 
 // acefoneToken issues an access token: its issue time and a nonce, signed.
 func (s *Server) acefoneToken() reply {
-	tok := s.secrets.sign(tokenKind, pack(uint64(s.now().UnixNano()), nonce()))
+	tok := s.secrets.Sign(tokenKind, simcore.Pack(uint64(s.now().UnixNano()), simcore.Nonce()))
 	return reply{status: http.StatusOK, body: map[string]any{
 		"success": true, "access_token": tok, "token_type": "bearer",
 		"expires_in": int64(s.opts.TokenTTL / time.Second),
@@ -98,11 +98,11 @@ func (s *Server) acefoneTokenState(r *http.Request) (tokenState, time.Time) {
 	if tok == AcefoneStaticToken {
 		return tokenValid, s.now()
 	}
-	payload, ok := s.secrets.verify(tokenKind, tok)
+	payload, ok := s.secrets.Verify(tokenKind, tok)
 	if !ok {
 		return tokenInvalid, time.Time{}
 	}
-	vals, ok := unpack(payload, 2)
+	vals, ok := simcore.Unpack(payload, 2)
 	if !ok {
 		return tokenInvalid, time.Time{}
 	}
@@ -171,26 +171,26 @@ const AcefoneRoleMessage = "The selected user role is invalid."
 // refuses. A rule that is only onboard's advice (schema Field.Advice: the
 // seed does not state it) is not the vendor's, so the value is taken as
 // sent, except a user_role below 1, refused as a role that cannot exist.
-func acefoneVendorProblems(ch *checked, obj map[string]any) []fieldProblem {
-	var out []fieldProblem
-	for _, p := range ch.problems {
-		f := acefone.User.Field(p.key)
+func acefoneVendorProblems(ch *simcore.Checked, obj map[string]any) []simcore.FieldProblem {
+	var out []simcore.FieldProblem
+	for _, p := range ch.Problems {
+		f := acefone.User.Field(p.Key)
 		if f == nil {
 			out = append(out, p)
 			continue
 		}
-		v, wp := f.CheckWire(obj[p.key])
+		v, wp := f.CheckWire(obj[p.Key])
 		switch {
 		case wp == nil || !wp.Warning:
 			out = append(out, p)
-		case p.key == "user_role":
-			out = append(out, fieldProblem{p.key, AcefoneRoleMessage})
+		case p.Key == "user_role":
+			out = append(out, simcore.FieldProblem{Key: p.Key, Msg: AcefoneRoleMessage})
 		default:
 			if v == nil {
-				v = obj[p.key] // CheckWire drops a string it only warns about: take it as sent
+				v = obj[p.Key] // CheckWire drops a string it only warns about: take it as sent
 			}
-			ch.rec.Set(p.key, v)
-			ch.received[p.key] = v
+			ch.Rec.Set(p.Key, v)
+			ch.Received[p.Key] = v
 		}
 	}
 	return out
@@ -203,20 +203,20 @@ func (s *Server) acefoneCreateUser(c *call) reply {
 	if st, _ := s.acefoneTokenState(c.r); st != tokenValid {
 		return acefoneAuthError(st)
 	}
-	obj, err := decodeObject(c.body)
+	obj, err := simcore.DecodeObject(c.body)
 	if err != nil {
 		return acefoneFailure(http.StatusBadRequest, err.Error(), map[string][]string{})
 	}
-	ch := checkBody(acefone.User, obj, nil, false)
-	ch.problems = acefoneVendorProblems(&ch, obj)
-	if len(ch.problems) > 0 {
+	ch := simcore.CheckBody(acefone.User, obj, nil, false)
+	ch.Problems = acefoneVendorProblems(&ch, obj)
+	if len(ch.Problems) > 0 {
 		fields := map[string][]string{}
-		for _, p := range ch.problems {
-			fields[p.key] = append(fields[p.key], p.String())
+		for _, p := range ch.Problems {
+			fields[p.Key] = append(fields[p.Key], p.String())
 		}
-		return acefoneFailure(http.StatusBadRequest, joinProblems(ch.problems), fields)
+		return acefoneFailure(http.StatusBadRequest, simcore.JoinProblems(ch.Problems), fields)
 	}
-	login := ch.rec.Text("login_id")
+	login := ch.Rec.Text("login_id")
 	st := s.store
 	st.Lock()
 	defer st.Unlock()
@@ -229,7 +229,7 @@ func (s *Server) acefoneCreateUser(c *call) reply {
 		return acefoneError(c, http.StatusInsufficientStorage, "sandbox store is full; POST "+ResetPath+" to empty it")
 	}
 	st.Add(&simcore.Record{Target: targetAcefone, Key: login, ID: login, Creates: 1,
-		Body: ch.received}, acefoneNS, strings.ToLower(login))
+		Body: ch.Received}, acefoneNS, strings.ToLower(login))
 	return reply{status: http.StatusOK, created: true,
 		body: map[string]any{"success": true, "message": "User created successfully"}}
 }

@@ -275,7 +275,7 @@ func (cs *coveState) prune(now time.Time, idle time.Duration) {
 
 // visa issues a new visa of a chain.
 func (s *Server) visa(chain uint64) string {
-	return s.secrets.sign(visaKind, pack(chain, nonce()))
+	return s.secrets.Sign(visaKind, simcore.Pack(chain, simcore.Nonce()))
 }
 
 // coveVisa checks a call's visa and returns the next one of its chain.
@@ -283,8 +283,8 @@ func (s *Server) coveVisa(id json.RawMessage, visa string, cs *coveState) (strin
 	if visa == "" {
 		return "", rpcFail(id, RPCInternalError, "Visa is required: call Login first", 0, ""), false
 	}
-	payload, ok := s.secrets.verify(visaKind, visa)
-	vals, ok2 := unpack(payload, 2)
+	payload, ok := s.secrets.Verify(visaKind, visa)
+	vals, ok2 := simcore.Unpack(payload, 2)
 	if !ok || !ok2 {
 		return "", rpcFail(id, RPCInternalError, "Visa is not valid", 0, ""), false
 	}
@@ -352,25 +352,25 @@ func (s *Server) coveAddUser(id json.RawMessage, params map[string]json.RawMessa
 	if !ok {
 		return rpcFail(id, RPCInvalidParams, "Invalid params: userInfo is required", 0, visa)
 	}
-	info, err := decodeObject(raw)
+	info, err := simcore.DecodeObject(raw)
 	if err != nil {
 		return rpcFail(id, RPCInvalidParams, "Invalid params: userInfo: "+err.Error(), 0, visa)
 	}
 	if rep, bad := coveRoleMissing(id, info, visa); bad {
 		return rep
 	}
-	ch := checkBody(cove.User, info, nil, true)
-	if len(ch.problems) > 0 {
-		for i := range ch.problems {
-			ch.problems[i].key = "userInfo." + ch.problems[i].key
+	ch := simcore.CheckBody(cove.User, info, nil, true)
+	if len(ch.Problems) > 0 {
+		for i := range ch.Problems {
+			ch.Problems[i].Key = "userInfo." + ch.Problems[i].Key
 		}
-		return rpcFail(id, RPCInvalidParams, "Invalid params: "+joinProblems(ch.problems), 0, visa)
+		return rpcFail(id, RPCInvalidParams, "Invalid params: "+simcore.JoinProblems(ch.Problems), 0, visa)
 	}
-	partnerID, _ := ch.rec.Get("PartnerId").(int64)
+	partnerID, _ := ch.Rec.Get("PartnerId").(int64)
 	if coveFindPartner(partnerID) == nil {
 		return coveNoPartner(id, partnerID, visa)
 	}
-	name := ch.rec.Text("Name")
+	name := ch.Rec.Text("Name")
 	st := s.store
 	st.Lock()
 	defer st.Unlock()
@@ -383,9 +383,9 @@ func (s *Server) coveAddUser(id json.RawMessage, params map[string]json.RawMessa
 	if st.Full() {
 		return rpcFail(id, RPCInternalError, "sandbox store is full; POST "+ResetPath+" to empty it", 0, visa)
 	}
-	userID := s.ids.seq(Cove, 900001)
+	userID := s.ids.Seq(Cove, 900001)
 	idText := strconv.FormatInt(userID, 10)
-	st.Add(&simcore.Record{Target: targetCove, Key: ch.rec.Key(), ID: idText, Creates: 1, Body: ch.received},
+	st.Add(&simcore.Record{Target: targetCove, Key: ch.Rec.Key(), ID: idText, Creates: 1, Body: ch.Received},
 		coveNameNS, strings.ToLower(name), coveIDNS, idText)
 	rep := rpcOK(id, userID, visa)
 	rep.created = true

@@ -78,16 +78,16 @@ func fdFailure(status int, code, msg string, fields []fdFieldError) reply {
 
 // fdInvalid is a 400 listing each broken field rule, ServiceStack style:
 // the first field's code and all messages at the top, one entry per field.
-func fdInvalid(problems []fieldProblem) reply {
+func fdInvalid(problems []simcore.FieldProblem) reply {
 	fields := make([]fdFieldError, len(problems))
 	for i, p := range problems {
 		code := FDCodeInvalid
-		if p.msg == "is required" {
+		if p.Msg == "is required" {
 			code = FDCodeRequired
 		}
-		fields[i] = fdFieldError{ErrorCode: code, FieldName: p.key, Message: p.String()}
+		fields[i] = fdFieldError{ErrorCode: code, FieldName: p.Key, Message: p.String()}
 	}
-	return fdFailure(http.StatusBadRequest, fields[0].ErrorCode, joinProblems(problems), fields)
+	return fdFailure(http.StatusBadRequest, fields[0].ErrorCode, simcore.JoinProblems(problems), fields)
 }
 
 // fdAuth checks HTTP Basic account SID and token.
@@ -138,16 +138,16 @@ func (s *Server) fdCreateLogin(c *call) reply {
 	if !fdKnownProperty(sid) {
 		return fdError(c, http.StatusNotFound, "Property '"+sid+"' was not found in this account")
 	}
-	obj, err := decodeObject(c.body)
+	obj, err := simcore.DecodeObject(c.body)
 	if err != nil {
 		return fdError(c, http.StatusBadRequest, err.Error())
 	}
-	ch := checkBody(fonedynamics.Login, obj, map[string]any{"PropertySid": sid}, false)
-	if len(ch.problems) > 0 {
-		return fdInvalid(ch.problems)
+	ch := simcore.CheckBody(fonedynamics.Login, obj, map[string]any{"PropertySid": sid}, false)
+	if len(ch.Problems) > 0 {
+		return fdInvalid(ch.Problems)
 	}
-	email := ch.rec.Text("Email")
-	enabled, _ := ch.rec.Get("Enabled").(bool)
+	email := ch.Rec.Text("Email")
+	enabled, _ := ch.Rec.Get("Enabled").(bool)
 	st := s.store
 	st.Lock()
 	defer st.Unlock()
@@ -159,12 +159,12 @@ func (s *Server) fdCreateLogin(c *call) reply {
 		return fdError(c, http.StatusInsufficientStorage, "sandbox store is full; POST "+ResetPath+" to empty it")
 	}
 	login := &fdOnlineLogin{
-		OnlineLoginSid: s.ids.uuid(), Email: email, Created: s.now().Unix(), Enabled: enabled,
-		FirstName: ch.rec.Text("FirstName"), LastName: ch.rec.Text("LastName"),
-		Permissions: []fdPermission{{PropertySid: sid, Scopes: ch.rec.Text("Scopes")}},
+		OnlineLoginSid: s.ids.UUID(), Email: email, Created: s.now().Unix(), Enabled: enabled,
+		FirstName: ch.Rec.Text("FirstName"), LastName: ch.Rec.Text("LastName"),
+		Permissions: []fdPermission{{PropertySid: sid, Scopes: ch.Rec.Text("Scopes")}},
 	}
 	st.Add(&simcore.Record{Target: targetFD, Key: sid + "/" + email, ID: login.OnlineLoginSid, Creates: 1,
-		Body: ch.received, Extra: login},
+		Body: ch.Received, Extra: login},
 		fdEmailNS, strings.ToLower(email), fdSidNS, login.OnlineLoginSid)
 	return reply{status: http.StatusOK, created: true, body: map[string]any{"OnlineLogin": login}}
 }

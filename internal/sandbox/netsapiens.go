@@ -118,14 +118,14 @@ func relax(f *schema.Field, rule string) {
 }
 
 // nsCheck decodes and checks a create body.
-func nsCheck(c *call, t *schema.Target, domain string) (checked, reply, bool) {
-	obj, err := decodeObject(c.body)
+func nsCheck(c *call, t *schema.Target, domain string) (simcore.Checked, reply, bool) {
+	obj, err := simcore.DecodeObject(c.body)
 	if err != nil {
-		return checked{}, nsError(c, http.StatusBadRequest, err.Error()), false
+		return simcore.Checked{}, nsError(c, http.StatusBadRequest, err.Error()), false
 	}
-	ch := checkBody(nsVendorTargets()[t.ID], obj, map[string]any{"domain": domain}, false)
-	if len(ch.problems) > 0 {
-		return ch, nsError(c, http.StatusBadRequest, joinProblems(ch.problems)), false
+	ch := simcore.CheckBody(nsVendorTargets()[t.ID], obj, map[string]any{"domain": domain}, false)
+	if len(ch.Problems) > 0 {
+		return ch, nsError(c, http.StatusBadRequest, simcore.JoinProblems(ch.Problems)), false
 	}
 	return ch, reply{}, true
 }
@@ -141,9 +141,9 @@ func nsName(parts ...string) string { return strings.ToLower(strings.Join(parts,
 
 // nsStored is a NetSapiens record as kept: the received body without the
 // synchronous flag.
-func nsStored(ch checked) map[string]any {
-	body := make(map[string]any, len(ch.received))
-	for k, v := range ch.received {
+func nsStored(ch simcore.Checked) map[string]any {
+	body := make(map[string]any, len(ch.Received))
+	for k, v := range ch.Received {
 		if k != "synchronous" {
 			body[k] = v
 		}
@@ -160,8 +160,8 @@ func (s *Server) nsCreateUser(c *call) reply {
 	if !ok {
 		return rep
 	}
-	user := ch.rec.Text("user")
-	login := ch.rec.Text("login-username")
+	user := ch.Rec.Text("user")
+	login := ch.Rec.Text("login-username")
 	if login == "" {
 		login = user + "@" + domain
 	}
@@ -180,7 +180,7 @@ func (s *Server) nsCreateUser(c *call) reply {
 	if st.Full() {
 		return nsError(c, http.StatusInsufficientStorage, "sandbox store is full; POST "+ResetPath+" to empty it")
 	}
-	site := ch.rec.Text("site")
+	site := ch.Rec.Text("site")
 	if site != "" && st.Get(nsSiteNS, nsName(domain, site)) == nil {
 		// "If the site is not previously created then a new site will be
 		// created with the value given on new user create."
@@ -202,8 +202,8 @@ func (s *Server) nsCreateSite(c *call) reply {
 	if !ok {
 		return rep
 	}
-	site := ch.rec.Text("site")
-	login := ch.rec.Text("login-username")
+	site := ch.Rec.Text("site")
+	login := ch.Rec.Text("login-username")
 	body := nsStored(ch)
 	st := s.store
 	st.Lock()
@@ -232,8 +232,8 @@ func (s *Server) nsCreateSite(c *call) reply {
 
 // nsCreated answers a create: 200 with the object when synchronous is
 // "yes", else 202 Accepted.
-func nsCreated(ch checked, obj map[string]any) reply {
-	if ch.rec.Text("synchronous") == "yes" {
+func nsCreated(ch simcore.Checked, obj map[string]any) reply {
+	if ch.Rec.Text("synchronous") == "yes" {
 		return reply{status: http.StatusOK, body: obj, created: true}
 	}
 	return reply{status: http.StatusAccepted, body: map[string]any{"code": http.StatusAccepted, "message": "Accepted"}, created: true}

@@ -11,7 +11,7 @@
 // (simcore.Simulator.Mount), while the first four's are still in this
 // package (netsapiens.go, acefone.go, fonedynamics.go, cove.go).
 //
-// Every request body is checked against the same target descriptions the
+// Every request body is simcore.Checked against the same target descriptions the
 // validator uses (schema.Field.CheckWire), every created record lands in a
 // ledger (GET /_sandbox/ledger) that shows, per natural key, how often it was
 // accepted and how often a duplicate was refused, and optional, seeded fault
@@ -160,8 +160,8 @@ type Server struct {
 	vendors map[string]*vendorState
 	sims    []sim // the simulated vendors, in creation order
 	store   *simcore.Store
-	secrets *signer
-	ids     *idSource
+	secrets *simcore.Signer
+	ids     *simcore.IDSource
 
 	closing   chan struct{}
 	closeOnce sync.Once
@@ -221,8 +221,8 @@ func New(opts Options) (*Server, error) {
 		vendors: make(map[string]*vendorState),
 		sims:    sims,
 		store:   simcore.NewStore(opts.MaxRecords),
-		secrets: newSigner(),
-		ids:     newIDSource(opts.Seed),
+		secrets: simcore.NewSigner(),
+		ids:     simcore.NewIDSource(opts.Seed),
 		closing: make(chan struct{}),
 	}
 	for i, sm := range sims {

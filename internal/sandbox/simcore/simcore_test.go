@@ -10,7 +10,8 @@ import (
 )
 
 // TestImportsNoVendor keeps the import graph acyclic: vendor packages
-// import simcore, so simcore imports nothing of the project.
+// import simcore, so simcore imports nothing of the project but the field
+// descriptions (schema), which import no vendor either.
 func TestImportsNoVendor(t *testing.T) {
 	entries, err := os.ReadDir(".")
 	if err != nil {
@@ -27,8 +28,8 @@ func TestImportsNoVendor(t *testing.T) {
 		}
 		for _, imp := range f.Imports {
 			path, _ := strconv.Unquote(imp.Path.Value)
-			if strings.HasPrefix(path, "github.com/onboard/") {
-				t.Errorf("%s imports %s: simcore must import no part of the project", e.Name(), path)
+			if strings.HasPrefix(path, "github.com/onboard/") && path != "github.com/onboard/onboard/internal/schema" {
+				t.Errorf("%s imports %s: simcore must import no part of the project but schema", e.Name(), path)
 			}
 		}
 	}

@@ -1,4 +1,4 @@
-package sandbox
+package simcore
 
 import (
 	"crypto/hmac"
@@ -12,29 +12,29 @@ import (
 	"sync"
 )
 
-// signer issues opaque, tamper-proof tokens (Acefone access tokens, Cove
+// Signer issues opaque, tamper-proof tokens (Acefone access tokens, Cove
 // visas): a payload and its HMAC, so the sandbox keeps no per-token state
 // and a made-up token is recognised as unknown.
-type signer struct {
+type Signer struct {
 	key []byte
 }
 
-func newSigner() *signer {
+func NewSigner() *Signer {
 	key := make([]byte, 32)
 	_, _ = rand.Read(key) // never fails on supported platforms
-	return &signer{key: key}
+	return &Signer{key: key}
 }
 
 var b64 = base64.RawURLEncoding
 
-// sign returns "<kind>.<payload>.<mac>".
-func (g *signer) sign(kind string, payload []byte) string {
+// Sign returns "<kind>.<payload>.<mac>".
+func (g *Signer) Sign(kind string, payload []byte) string {
 	p := b64.EncodeToString(payload)
 	return kind + "." + p + "." + b64.EncodeToString(g.mac(kind, p))
 }
 
-// verify returns the payload of a token of this kind, or false.
-func (g *signer) verify(kind, token string) ([]byte, bool) {
+// Verify returns the payload of a token of this kind, or false.
+func (g *Signer) Verify(kind, token string) ([]byte, bool) {
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 || parts[0] != kind {
 		return nil, false
@@ -50,7 +50,7 @@ func (g *signer) verify(kind, token string) ([]byte, bool) {
 	return payload, true
 }
 
-func (g *signer) mac(kind, payload string) []byte {
+func (g *Signer) mac(kind, payload string) []byte {
 	m := hmac.New(sha256.New, g.key)
 	m.Write([]byte(kind))
 	m.Write([]byte{0})
@@ -58,8 +58,8 @@ func (g *signer) mac(kind, payload string) []byte {
 	return m.Sum(nil)[:18]
 }
 
-// pack and unpack encode fixed-size token payloads.
-func pack(vals ...uint64) []byte {
+// Pack and Unpack encode fixed-size token payloads.
+func Pack(vals ...uint64) []byte {
 	b := make([]byte, 8*len(vals))
 	for i, v := range vals {
 		binary.BigEndian.PutUint64(b[8*i:], v)
@@ -67,7 +67,7 @@ func pack(vals ...uint64) []byte {
 	return b
 }
 
-func unpack(b []byte, n int) ([]uint64, bool) {
+func Unpack(b []byte, n int) ([]uint64, bool) {
 	if len(b) != 8*n {
 		return nil, false
 	}
@@ -78,20 +78,20 @@ func unpack(b []byte, n int) ([]uint64, bool) {
 	return vals, true
 }
 
-// idSource hands out the vendors' record IDs: counters, and UUIDs from a
+// IDSource hands out the vendors' record IDs: counters, and UUIDs from a
 // seeded generator so that a seed repeats them too.
-type idSource struct {
+type IDSource struct {
 	mu   sync.Mutex
 	rng  *mrand.Rand
 	next map[string]int64
 }
 
-func newIDSource(seed uint64) *idSource {
-	return &idSource{rng: mrand.New(mrand.NewPCG(seed, 0x1d5)), next: make(map[string]int64)}
+func NewIDSource(seed uint64) *IDSource {
+	return &IDSource{rng: mrand.New(mrand.NewPCG(seed, 0x1d5)), next: make(map[string]int64)}
 }
 
-// seq returns the next number of a named counter starting at start.
-func (g *idSource) seq(name string, start int64) int64 {
+// Seq returns the next number of a named counter starting at start.
+func (g *IDSource) Seq(name string, start int64) int64 {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	n, ok := g.next[name]
@@ -102,8 +102,8 @@ func (g *idSource) seq(name string, start int64) int64 {
 	return n
 }
 
-// uuid returns a random (version 4) UUID in its usual text form.
-func (g *idSource) uuid() string {
+// UUID returns a random (version 4) UUID in its usual text form.
+func (g *IDSource) UUID() string {
 	g.mu.Lock()
 	hi, lo := g.rng.Uint64(), g.rng.Uint64()
 	g.mu.Unlock()
@@ -115,9 +115,9 @@ func (g *idSource) uuid() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-// nonce returns a random number for token payloads, outside the seeded
+// Nonce returns a random number for token payloads, outside the seeded
 // generator so that logins do not shift the IDs a seed gives.
-func nonce() uint64 {
+func Nonce() uint64 {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	return binary.BigEndian.Uint64(b[:])

@@ -1,4 +1,4 @@
-package sandbox
+package simcore
 
 import (
 	"bytes"
@@ -11,16 +11,16 @@ import (
 	"github.com/onboard/onboard/internal/schema"
 )
 
-// fieldProblem is one broken rule in a request body, by wire key.
-type fieldProblem struct {
-	key string
-	msg string
+// FieldProblem is one broken rule in a request body, by wire key.
+type FieldProblem struct {
+	Key string // wire key
+	Msg string
 }
 
-func (p fieldProblem) String() string { return p.key + " " + p.msg }
+func (p FieldProblem) String() string { return p.Key + " " + p.Msg }
 
-// joinProblems renders problems as one message, in field order.
-func joinProblems(ps []fieldProblem) string {
+// JoinProblems renders problems as one message, in field order.
+func JoinProblems(ps []FieldProblem) string {
 	parts := make([]string, len(ps))
 	for i, p := range ps {
 		parts[i] = p.String()
@@ -28,8 +28,8 @@ func joinProblems(ps []fieldProblem) string {
 	return strings.Join(parts, "; ")
 }
 
-// decodeObject reads a JSON object, keeping numbers exact.
-func decodeObject(data []byte) (map[string]any, error) {
+// DecodeObject reads a JSON object, keeping numbers exact.
+func DecodeObject(data []byte) (map[string]any, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var obj map[string]any
@@ -45,22 +45,22 @@ func decodeObject(data []byte) (map[string]any, error) {
 	return obj, nil
 }
 
-// checked is a request body checked against a target.
-type checked struct {
-	rec      schema.Record  // preset path values plus the body's values
-	received map[string]any // the body's values, normalized, secrets masked
-	problems []fieldProblem // in field order
+// Checked is a request body checked against a target.
+type Checked struct {
+	Rec      schema.Record  // preset path values plus the body's values
+	Received map[string]any // the body's values, normalized, secrets masked
+	Problems []FieldProblem // in field order
 }
 
-// checkBody checks obj against target t the way the vendor's API does:
+// CheckBody checks obj against target t the way the vendor's API does:
 // unknown keys, JSON types, every field rule, required fields and
 // same-as pairs. preset holds values that came from the URL; pathInBody
 // says whether the target's path fields travel in the body (Cove's
 // PartnerId) rather than in the URL.
-func checkBody(t *schema.Target, obj map[string]any, preset map[string]any, pathInBody bool) checked {
-	c := checked{rec: schema.NewRecord(t), received: make(map[string]any, len(obj))}
+func CheckBody(t *schema.Target, obj map[string]any, preset map[string]any, pathInBody bool) Checked {
+	c := Checked{Rec: schema.NewRecord(t), Received: make(map[string]any, len(obj))}
 	for k, v := range preset {
-		c.rec.Set(k, v)
+		c.Rec.Set(k, v)
 	}
 	bad := make(map[string]bool)
 	keys := make([]string, 0, len(obj))
@@ -71,39 +71,39 @@ func checkBody(t *schema.Target, obj map[string]any, preset map[string]any, path
 	for _, k := range keys {
 		f := t.Field(k)
 		if f == nil || (f.Path && !pathInBody) {
-			c.problems = append(c.problems, fieldProblem{k, unknownKeyMessage(t, k, pathInBody)})
+			c.Problems = append(c.Problems, FieldProblem{Key: k, Msg: unknownKeyMessage(t, k, pathInBody)})
 			bad[k] = true
 			continue
 		}
 		v, p := f.CheckWire(obj[k])
 		if p != nil {
-			c.problems = append(c.problems, fieldProblem{k, p.Message})
+			c.Problems = append(c.Problems, FieldProblem{Key: k, Msg: p.Message})
 			bad[k] = true
 			continue
 		}
 		if v == nil {
 			continue
 		}
-		c.rec.Set(k, v)
+		c.Rec.Set(k, v)
 		if f.IsSecret() {
-			c.received[k] = schema.Mask
+			c.Received[k] = schema.Mask
 		} else {
-			c.received[k] = v
+			c.Received[k] = v
 		}
 	}
 	for _, f := range t.Fields {
-		if f.Required && !bad[f.Key] && c.rec.Get(f.Key) == nil {
-			c.problems = append(c.problems, fieldProblem{f.Key, "is required"})
+		if f.Required && !bad[f.Key] && c.Rec.Get(f.Key) == nil {
+			c.Problems = append(c.Problems, FieldProblem{Key: f.Key, Msg: "is required"})
 		}
 		if f.SameAs != "" && !bad[f.Key] && !bad[f.SameAs] {
-			a, b := c.rec.Text(f.Key), c.rec.Text(f.SameAs)
+			a, b := c.Rec.Text(f.Key), c.Rec.Text(f.SameAs)
 			if a != "" && b != "" && a != b {
-				c.problems = append(c.problems, fieldProblem{f.Key, fmt.Sprintf("must be the same as %s ('%s'); found '%s'", f.SameAs, b, a)})
+				c.Problems = append(c.Problems, FieldProblem{Key: f.Key, Msg: fmt.Sprintf("must be the same as %s ('%s'); found '%s'", f.SameAs, b, a)})
 			}
 		}
 	}
-	sort.SliceStable(c.problems, func(i, j int) bool {
-		return fieldOrder(t, c.problems[i].key) < fieldOrder(t, c.problems[j].key)
+	sort.SliceStable(c.Problems, func(i, j int) bool {
+		return fieldOrder(t, c.Problems[i].Key) < fieldOrder(t, c.Problems[j].Key)
 	})
 	return c
 }
