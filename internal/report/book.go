@@ -79,6 +79,7 @@ type Book struct {
 	open     *Sheet
 	comments int
 	omitted  int
+	out      *fileZip // the file Save writes, while it writes
 }
 
 type styles struct {
@@ -108,16 +109,27 @@ func NewBook() (*Book, error) {
 		_ = f.Close()
 		return nil, fmt.Errorf("report: styles: %w", err)
 	}
-	// Fast compression: the sheets are large, repetitive XML and the
-	// default level costs several times the time for a few percent.
-	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
-		zw := zip.NewWriter(w)
-		zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
-			return flate.NewWriter(out, flate.BestSpeed)
-		})
-		return zw
-	})
+	f.SetZipWriter(b.zipWriter)
 	return b, nil
+}
+
+// zipWriter is the workbook's zip writer: fast compression (the sheets
+// are large, repetitive XML and the default level costs several times the
+// time for a few percent), straight into the file being saved when there
+// is one (see Save).
+func (b *Book) zipWriter(w io.Writer) excelize.ZipWriter {
+	if b.out != nil {
+		w = b.out
+	}
+	zw := zip.NewWriter(w)
+	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(out, flate.BestSpeed)
+	})
+	if b.out != nil {
+		b.out.zw = zw
+		return b.out
+	}
+	return zw
 }
 
 func (b *Book) makeStyles() error {
@@ -238,7 +250,11 @@ type Sheet struct {
 	started bool
 	last    int // last row number queued
 	notes   []excelize.Comment
-	vals    []any // the row being emitted
+	// noteRow is the row of the last note and rowNotes the index of its
+	// row's first note: two marks on one cell are on one row, so only
+	// that row's notes are searched.
+	noteRow, rowNotes int
+	vals              []any // the row being emitted
 }
 
 // Rows go to the sheet's writer goroutine in batches of batchRows, at
@@ -430,7 +446,7 @@ func (s *Sheet) start() error {
 	for _, m := range s.l.HeaderMarks {
 		if m.Col >= 0 && m.Col < len(tones) {
 			tones[m.Col] = m.Tone
-			s.note(intake.CellRef(m.Col, h), m.Note)
+			s.note(h, intake.CellRef(m.Col, h), m.Note)
 		}
 	}
 	for i, c := range cols {
@@ -521,7 +537,7 @@ func (s *Sheet) emit(r Row) error {
 			}
 			vals[m.Col] = excelize.Cell{StyleID: style, Value: v}
 		}
-		s.note(intake.CellRef(m.Col, r.Num), m.Note)
+		s.note(r.Num, intake.CellRef(m.Col, r.Num), m.Note)
 	}
 	var opts []excelize.RowOpts
 	if lines := s.wrappedLines(vals); lines > 1 {
@@ -576,12 +592,16 @@ func inputValue(text string) any {
 	return cellText(text)
 }
 
-// note queues a comment for a cell, within the Book's bound.
-func (s *Sheet) note(cell, text string) {
+// note queues a comment for a cell of row, within the Book's bound.
+// Rows come in ascending order.
+func (s *Sheet) note(row int, cell, text string) {
 	if text == "" {
 		return
 	}
-	for i := range s.notes { // two marks on one cell share a comment
+	if row != s.noteRow {
+		s.noteRow, s.rowNotes = row, len(s.notes)
+	}
+	for i := s.rowNotes; i < len(s.notes); i++ { // two marks on one cell share a comment
 		if s.notes[i].Cell == cell {
 			s.notes[i].Text += "\n" + text
 			return
@@ -679,7 +699,7 @@ func (b *Book) Save(path string) (err error) {
 			_ = os.Remove(tmp.Name())
 		}
 	}()
-	if err := b.f.Write(tmp); err != nil {
+	if err := b.writeFile(tmp); err != nil {
 		return fmt.Errorf("report: write %s: %w", path, err)
 	}
 	if err := tmp.Close(); err != nil {
