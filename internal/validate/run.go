@@ -384,7 +384,6 @@ func (r *run) duplicate(p *plan, res *RowResult, ix *uniqueIndex, first uint32, 
 	return p.cellIssue(&res.Row, col, f, schema.RuleUnique, detail)
 }
 
-// keep adds an issue to the Summary, up to the bound.
 // skipHidden warns that a hidden sheet named after a target is not read.
 func (r *run) skipHidden(name string, t *schema.Target) {
 	msg := fmt.Sprintf("Sheet %s is hidden in the workbook, so it was skipped: nothing on it is checked or sent (unhide it in Excel, or add --include-hidden to read it)", quoted(name))
@@ -403,6 +402,9 @@ func hasError(issues []Issue) bool {
 	return false
 }
 
+// keep adds an issue to the Summary, up to the bound; sheet-level issues
+// (a few per sheet, and shown on no cell) are always kept. The value is
+// copied so a kept issue does not hold on to its whole input line.
 func (r *run) keep(is Issue) {
 	list, omitted := &r.sum.Errors, &r.sum.ErrorsOmitted
 	switch is.Severity {
@@ -411,9 +413,10 @@ func (r *run) keep(is Issue) {
 	case Note:
 		list, omitted = &r.sum.Notes, new(int)
 	}
-	if r.maxIssues > 0 && len(*list) >= r.maxIssues {
+	if r.maxIssues > 0 && len(*list) >= r.maxIssues && !is.SheetLevel() {
 		*omitted++
 		return
 	}
+	is.Value = strings.Clone(is.Value)
 	*list = append(*list, is)
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/onboard/onboard/internal/intake"
 	"github.com/onboard/onboard/internal/registry"
@@ -828,5 +829,45 @@ func TestUniqueIndexGrowsAndRemembers(t *testing.T) {
 		if !dup || first != uint32(i) {
 			t.Errorf("key %d: dup=%v first=%d", i, dup, first)
 		}
+	}
+}
+
+// Past the bound, a later sheet's missing column is still listed: it shows
+// on no cell, so the Summary is the only place it can be read.
+func TestMaxIssuesKeepsSheetLevel(t *testing.T) {
+	cove := [][]string{{"Partner ID", "Login Name", "Email"}}
+	for i := range 5 {
+		cove = append(cove, []string{"0", fmt.Sprintf("u%d@x.com", i), fmt.Sprintf("u%d@x.com", i)})
+	}
+	acefone := [][]string{{"Name", "Mobile Number", "Create Agent", "Email", "Role ID", "Password", "Enabled", "Caller IDs"},
+		{"A", "919876543210", "TRUE", "a@example.com", "1", "pw", "TRUE", "1"}}
+	o := validateFile(t, writeXLSX(t, sheetData{"Cove Users", cove}, sheetData{"Acefone Users", acefone}), Options{MaxIssues: 2})
+	if o.err != nil {
+		t.Fatal(o.err)
+	}
+	if len(o.sum.Errors) != 3 || o.sum.ErrorsOmitted != 3 || o.sum.ErrorCount() != 6 {
+		t.Fatalf("errors kept %d omitted %d: %+v", len(o.sum.Errors), o.sum.ErrorsOmitted, o.sum.Errors)
+	}
+	last := o.sum.Errors[2]
+	if last.Rule != RuleMissingColumn || last.Sheet != "Acefone Users" || last.Column != "Login ID" {
+		t.Errorf("the missing column was not kept: %+v", last)
+	}
+	if o.sum.Invalid != 6 {
+		t.Errorf("invalid %d, want 6", o.sum.Invalid)
+	}
+}
+
+// A kept issue's value is its own copy, not a window on the row's cells
+// (which would keep every such row's line in memory for the whole run).
+func TestKeptIssueOwnsItsValue(t *testing.T) {
+	o := validateFile(t, writeCSV(t, "cove.user.csv", [][]string{{"PartnerId", "Name", "EmailAddress"},
+		{"0", "a@x.com", "a@x.com"}}), Options{})
+	if len(o.sum.Errors) != 1 || o.sum.Errors[0].Value != "0" {
+		t.Fatalf("errors: %+v", o.sum.Errors)
+	}
+	kept := o.sum.Errors[0].Value
+	cell := o.rows[0].Row.Cells[0]
+	if unsafe.StringData(kept) == unsafe.StringData(cell) {
+		t.Error("the kept issue shares its value with the row's cells")
 	}
 }
