@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Whole-command figures for the README's performance section: generates a
 # 100,000-row x 15-column netsapiens.user workbook and a 1,000,000-row CSV
-# of the same shape, then times `onboard validate` on each with
+# of the same shape (and one where every row is invalid), then times `onboard validate` on each with
 # /usr/bin/time -v (wall time, rows/s, peak RSS). Go benchmarks run first
 # (make bench). Nothing here touches the network.
 set -euo pipefail
@@ -14,6 +14,7 @@ if [ ! -x /usr/bin/time ]; then
 fi
 go build -o bin/onboard ./cmd/onboard
 [ -f "$out/netsapiens.user-100k.xlsx" ] || go run ./cmd/benchdata -xlsx-rows 100000 -xlsx "$out/netsapiens.user-100k.xlsx" -csv-rows 1000000 -csv "$out/netsapiens.user-1m.csv"
+[ -f "$out/netsapiens.user-1m-invalid.csv" ] || go run ./cmd/benchdata -invalid -csv-rows 1000000 -csv "$out/netsapiens.user-1m-invalid.csv"
 
 measure() { # name rows command...
   local name=$1 rows=$2; shift 2
@@ -38,3 +39,6 @@ done
 for i in 1 2 3; do
   measure "validate 1M-row csv --json, no workbook (run $i)" 1000000 bin/onboard validate "$out/netsapiens.user-1m.csv" --json --no-report
 done
+# Every row invalid (two errors each), every row marked in the report:
+# memory must stay bounded (issue 9: under 200 MB peak RSS).
+measure "validate 1M-row all-invalid csv + report workbook" 1000000 bin/onboard validate "$out/netsapiens.user-1m-invalid.csv" --report "$out/report-invalid.xlsx"

@@ -1,9 +1,12 @@
 package report
 
 import (
+	"bufio"
 	"context"
+	"encoding/csv"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -150,6 +153,106 @@ func BenchmarkReportRows100k(b *testing.B) {
 		}
 		_ = book.Close()
 	}
+}
+
+// writeInvalidCSV writes a netsapiens.user CSV of rows users, each with
+// two errors: a time zone NetSapiens does not know and a ring timeout
+// above 3600 (as `benchdata -invalid` does); every hundredth row has a
+// third (benchRow's out-of-range dial-by-name digits).
+func writeInvalidCSV(b *testing.B, path string, rows int) {
+	fh, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	bw := bufio.NewWriterSize(fh, 1<<20)
+	w := csv.NewWriter(bw)
+	_ = w.Write(benchHeader)
+	cells := make([]string, len(benchHeader))
+	for i := range rows {
+		for j, v := range benchRow(i) {
+			cells[j] = v.(string)
+		}
+		cells[9], cells[12] = "America/New_Yrok", "4000"
+		_ = w.Write(cells)
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		b.Fatal(err)
+	}
+	if err := bw.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	if err := fh.Close(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// peakHeap samples the heap in use until stop is called, which returns
+// the largest value seen, in MB.
+func peakHeap() (stop func() float64) {
+	done, result := make(chan struct{}), make(chan uint64)
+	go func() {
+		var peak uint64
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapInuse)
+			select {
+			case <-done:
+				result <- peak
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() float64 {
+		close(done)
+		return float64(<-result) / (1 << 20)
+	}
+}
+
+// BenchmarkValidateInvalidWithReport1M is `onboard validate --report` on
+// a million-row CSV where every row is invalid: every row is marked in
+// the report, and the peak heap must stay well under the 200 MB the
+// whole process is allowed (issue 9). Reports peak-heap-MB.
+func BenchmarkValidateInvalidWithReport1M(b *testing.B) {
+	const rows = 1_000_000
+	dir := b.TempDir()
+	path := filepath.Join(dir, "netsapiens.user.csv")
+	writeInvalidCSV(b, path, rows)
+	out := filepath.Join(dir, "report.xlsx")
+	runtime.GC()
+	b.ReportAllocs()
+	b.ResetTimer()
+	peak := 0.0
+	for b.Loop() {
+		stop := peakHeap()
+		in, err := intake.Open(path, intake.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rep, err := NewValidation(path, time.Now())
+		if err != nil {
+			b.Fatal(err)
+		}
+		sum, err := validate.Run(context.Background(), in, validate.Options{}, rep)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := rep.Save(out, sum); err != nil {
+			b.Fatal(err)
+		}
+		_ = rep.Close()
+		_ = in.Close()
+		peak = max(peak, stop())
+		if sum.Rows != rows || sum.Invalid != rows || sum.ErrorCount() != 2*rows+rows/100 || len(sum.Errors) != validate.DefaultMaxIssues {
+			b.Fatalf("rows %d invalid %d errors %d kept %d", sum.Rows, sum.Invalid, sum.ErrorCount(), len(sum.Errors))
+		}
+	}
+	b.ReportMetric(peak, "peak-heap-MB")
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
 
 func TestMain(m *testing.M) {
