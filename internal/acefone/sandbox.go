@@ -20,13 +20,14 @@ const (
 const sandboxUserPassword = "Sandb0x-User-Pass!"
 
 // Sandbox describes Acefone in the sandbox: where it is mounted, the
-// configuration that reaches it and the contract suite's records. Its
-// handlers are still in package sandbox (acefone.go there).
+// configuration that reaches it, its handlers (simulator.go) and the
+// contract suite's records.
 var Sandbox = &simcore.Simulator{
 	Path:    SandboxPath,
 	Targets: []string{"acefone.user"},
 	Settings: []simcore.Setting{{Name: "login_id", Value: SandboxLoginID},
 		{Name: "password", Value: SandboxPassword, Secret: true}, {Name: "rate", Value: 50}},
+	Mount: mountSandbox,
 	Fixtures: []simcore.Fixture{{Target: "acefone.user",
 		Good: func(n int) map[string]string {
 			return map[string]string{"name": "Priya Sharma", "number": "919876543210", "create_agent": "TRUE",

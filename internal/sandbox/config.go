@@ -30,6 +30,11 @@ const (
 	// AcefoneStaticToken is a long-lived token, as the vendor can issue:
 	// it is accepted without a login and never expires.
 	AcefoneStaticToken = acefone.SandboxStaticToken
+	// AcefoneDuplicateMessage is the error text for a login_id already
+	// taken, under "error": {"login_id": [...]}.
+	AcefoneDuplicateMessage = acefone.SandboxDuplicateMessage
+	// AcefoneRoleMessage refuses a user_role below 1.
+	AcefoneRoleMessage = acefone.SandboxRoleMessage
 
 	FoneDynamicsAccountSid = fonedynamics.SandboxAccountSid
 	FoneDynamicsToken      = fonedynamics.SandboxToken

@@ -26,7 +26,6 @@ type sim struct {
 // other vendor brings its handlers too (simcore.Simulator.Mount).
 var builtin = map[string]func(*Server, *http.ServeMux){
 	NetSapiens:   (*Server).netsapiensRoutes,
-	Acefone:      (*Server).acefoneRoutes,
 	FoneDynamics: (*Server).foneDynamicsRoutes,
 	Cove:         (*Server).coveRoutes,
 }
@@ -75,6 +74,13 @@ type simEnv struct {
 func (e *simEnv) Store() *simcore.Store { return e.s.store }
 
 func (e *simEnv) Now() time.Time { return e.s.now() }
+
+func (e *simEnv) Signer() *simcore.Signer { return e.s.secrets }
+
+func (e *simEnv) Timing() simcore.Timing {
+	o := e.s.opts
+	return simcore.Timing{TokenTTL: o.TokenTTL, TokenRefreshWindow: o.TokenRefreshWindow, VisaIdle: o.VisaIdle}
+}
 
 // Handle mounts h below the simulator's path through the sandbox's
 // endpoint: body reading, the rate limit, fault injection and counting.

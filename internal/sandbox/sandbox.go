@@ -11,7 +11,7 @@
 // (simcore.Simulator.Mount), while the first four's are still in this
 // package (netsapiens.go, acefone.go, fonedynamics.go, cove.go).
 //
-// Every request body is simcore.Checked against the same target descriptions the
+// Every request body is checked against the same target descriptions the
 // validator uses (schema.Field.CheckWire), every created record lands in a
 // ledger (GET /_sandbox/ledger) that shows, per natural key, how often it was
 // accepted and how often a duplicate was refused, and optional, seeded fault

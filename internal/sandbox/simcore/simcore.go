@@ -55,6 +55,18 @@ type Env interface {
 	Store() *Store
 	// Now is the sandbox's clock.
 	Now() time.Time
+	// Signer issues and checks the sandbox's tokens (one key for every
+	// vendor, so a token of one is refused by another).
+	Signer() *Signer
+	// Timing is the sandbox's session lifetimes.
+	Timing() Timing
+}
+
+// Timing is how long the sandbox's sessions live (sandbox.Options).
+type Timing struct {
+	TokenTTL           time.Duration // an Acefone access token
+	TokenRefreshWindow time.Duration // how long after expiry it can still be refreshed
+	VisaIdle           time.Duration // a Cove visa chain without a call
 }
 
 // Setting is one configuration key and its value (a string or an int).
@@ -76,7 +88,7 @@ type Simulator struct {
 	Settings []Setting
 	// Defaults are the path-field defaults the sandbox account has.
 	Defaults []Setting
-	// Mount registers the simulator's handlers. It is nil for the four
+	// Mount registers the simulator's handlers. It is nil for the
 	// simulators still built into package sandbox, which mounts them itself.
 	Mount func(Env)
 	// Fixtures are the contract suite's records, one per target.

@@ -1,4 +1,4 @@
-package sandbox
+package acefone
 
 import (
 	"encoding/json"
@@ -6,11 +6,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/onboard/onboard/internal/acefone"
 	"github.com/onboard/onboard/internal/sandbox/simcore"
 )
 
-// Acefone: JWT-style login and refresh, and user creation.
+// The sandbox's Acefone simulator: JWT-style login and refresh, and user
+// creation, mounted by package sandbox at SandboxPath (Sandbox.Mount).
 //
 // Shapes, with their sources (seed 002 is the vendor's Create User page;
 // shared = shared/vendors/acefone.md):
@@ -28,50 +28,56 @@ import (
 //     validation writes it (the seed only says it is an object giving "the
 //     error type"); an answer about no single field carries "error": {}.
 //   - A duplicate login_id is HTTP 400 with error.login_id
-//     (AcefoneDuplicateMessage); the real wording and status are unknown.
+//     (SandboxDuplicateMessage); the real wording and status are unknown.
 //   - Token refusals are HTTP 401 with error.token (shared says a 401
 //     mid-run means renew; the body is assumed); refresh accepts a token up
 //     to TokenRefreshWindow after it lapsed.
-//   - Validation follows the client's schema: JSON types simcore.Checked strictly,
+//   - Validation follows the client's schema: JSON types checked strictly,
 //     unknown keys refused, caller_id items at least 1. Rules the schema
 //     marks as advice (the seed does not state them) are not refused: any
 //     number string is taken as sent; but a user_role below 1 is refused
-//     with AcefoneRoleMessage, as no role can have that ID.
+//     with SandboxRoleMessage, as no role can have that ID.
 //   - The sandbox never answers 400 with "success": true (seed 002 says
 //     the vendor can; when is not documented): contract tests make it.
 
-func (s *Server) acefoneRoutes(mux *http.ServeMux) {
-	mux.Handle("POST "+AcefonePath+"/v1/auth/login", s.endpoint(Acefone, kindAuth, acefoneError, s.acefoneLogin))
-	mux.Handle("POST "+AcefonePath+"/v1/auth/refresh", s.endpoint(Acefone, kindAuth, acefoneError, s.acefoneRefresh))
-	mux.Handle("POST "+AcefonePath+"/v1/user", s.endpoint(Acefone, kindCreate, acefoneError, s.acefoneCreateUser))
-	mux.Handle(AcefonePath+"/", s.endpoint(Acefone, kindAuth, acefoneError, func(c *call) reply {
-		return acefoneError(c, http.StatusNotFound, "no such Acefone API resource in the sandbox: "+c.r.Method+" "+c.r.URL.Path)
-	}))
+// sim is the simulator mounted on one sandbox.
+type sim struct {
+	env simcore.Env
 }
 
-// AcefoneDuplicateMessage is the error text for a login_id already taken,
+func mountSandbox(env simcore.Env) {
+	s := &sim{env: env}
+	env.Handle("POST /v1/auth/login", simcore.Auth, acefoneError, s.acefoneLogin)
+	env.Handle("POST /v1/auth/refresh", simcore.Auth, acefoneError, s.acefoneRefresh)
+	env.Handle("POST /v1/user", simcore.Create, acefoneError, s.acefoneCreateUser)
+	env.Handle("/", simcore.Auth, acefoneError, func(c *simcore.Call) simcore.Reply {
+		return acefoneError(http.StatusNotFound, "no such Acefone API resource in the sandbox: "+c.R.Method+" "+c.R.URL.Path)
+	})
+}
+
+// SandboxDuplicateMessage is the error text for a login_id already taken,
 // under "error": {"login_id": [...]}.
-const AcefoneDuplicateMessage = "The login id has already been taken."
+const SandboxDuplicateMessage = "The login id has already been taken."
 
 // acefoneError is Acefone's failure body: {"success": false, "message":
 // "...", "error": {...}}.
-func acefoneError(_ *call, status int, msg string) reply {
+func acefoneError(status int, msg string) simcore.Reply {
 	return acefoneFailure(status, msg, map[string][]string{})
 }
 
-func acefoneFailure(status int, msg string, fields map[string][]string) reply {
-	return reply{status: status, body: map[string]any{"success": false, "message": msg, "error": fields}}
+func acefoneFailure(status int, msg string, fields map[string][]string) simcore.Reply {
+	return simcore.Reply{Status: status, Body: map[string]any{"success": false, "message": msg, "error": fields}}
 }
 
 // tokenKind marks Acefone access tokens.
 const tokenKind = "acefone"
 
 // acefoneToken issues an access token: its issue time and a nonce, signed.
-func (s *Server) acefoneToken() reply {
-	tok := s.secrets.Sign(tokenKind, simcore.Pack(uint64(s.now().UnixNano()), simcore.Nonce()))
-	return reply{status: http.StatusOK, body: map[string]any{
+func (s *sim) acefoneToken() simcore.Reply {
+	tok := s.env.Signer().Sign(tokenKind, simcore.Pack(uint64(s.env.Now().UnixNano()), simcore.Nonce()))
+	return simcore.Reply{Status: http.StatusOK, Body: map[string]any{
 		"success": true, "access_token": tok, "token_type": "bearer",
-		"expires_in": int64(s.opts.TokenTTL / time.Second),
+		"expires_in": int64(s.env.Timing().TokenTTL / time.Second),
 	}}
 }
 
@@ -87,7 +93,7 @@ const (
 
 // acefoneTokenState reads the token from Authorization, raw or after
 // "Bearer", and returns its state and issue time.
-func (s *Server) acefoneTokenState(r *http.Request) (tokenState, time.Time) {
+func (s *sim) acefoneTokenState(r *http.Request) (tokenState, time.Time) {
 	tok := strings.TrimSpace(r.Header.Get("Authorization"))
 	if scheme, rest, ok := strings.Cut(tok, " "); ok && strings.EqualFold(scheme, "Bearer") {
 		tok = strings.TrimSpace(rest)
@@ -95,10 +101,10 @@ func (s *Server) acefoneTokenState(r *http.Request) (tokenState, time.Time) {
 	if tok == "" {
 		return tokenMissing, time.Time{}
 	}
-	if tok == AcefoneStaticToken {
-		return tokenValid, s.now()
+	if tok == SandboxStaticToken {
+		return tokenValid, s.env.Now()
 	}
-	payload, ok := s.secrets.Verify(tokenKind, tok)
+	payload, ok := s.env.Signer().Verify(tokenKind, tok)
 	if !ok {
 		return tokenInvalid, time.Time{}
 	}
@@ -107,14 +113,14 @@ func (s *Server) acefoneTokenState(r *http.Request) (tokenState, time.Time) {
 		return tokenInvalid, time.Time{}
 	}
 	issued := time.Unix(0, int64(vals[0]))
-	if !s.now().Before(issued.Add(s.opts.TokenTTL)) {
+	if !s.env.Now().Before(issued.Add(s.env.Timing().TokenTTL)) {
 		return tokenExpired, issued
 	}
 	return tokenValid, issued
 }
 
 // acefoneAuthError answers a request whose token is not valid.
-func acefoneAuthError(st tokenState) reply {
+func acefoneAuthError(st tokenState) simcore.Reply {
 	msg := map[tokenState]string{
 		tokenMissing: "Token not provided",
 		tokenInvalid: "Token is invalid",
@@ -123,12 +129,12 @@ func acefoneAuthError(st tokenState) reply {
 	return acefoneFailure(http.StatusUnauthorized, msg, map[string][]string{"token": {msg}})
 }
 
-func (s *Server) acefoneLogin(c *call) reply {
+func (s *sim) acefoneLogin(c *simcore.Call) simcore.Reply {
 	var in struct {
 		LoginID  *string `json:"login_id"`
 		Password *string `json:"password"`
 	}
-	if err := json.Unmarshal(c.body, &in); err != nil {
+	if err := json.Unmarshal(c.Body, &in); err != nil {
 		return acefoneFailure(http.StatusBadRequest, "the body must be a JSON object with login_id and password", map[string][]string{})
 	}
 	missing := map[string][]string{}
@@ -141,19 +147,19 @@ func (s *Server) acefoneLogin(c *call) reply {
 	if len(missing) > 0 {
 		return acefoneFailure(http.StatusBadRequest, "login_id and password are required", missing)
 	}
-	if !strings.EqualFold(*in.LoginID, AcefoneLoginID) || *in.Password != AcefonePassword {
+	if !strings.EqualFold(*in.LoginID, SandboxLoginID) || *in.Password != SandboxPassword {
 		return acefoneFailure(http.StatusUnauthorized, "Invalid login credentials",
 			map[string][]string{"credentials": {"The login ID or password is incorrect."}})
 	}
 	return s.acefoneToken()
 }
 
-func (s *Server) acefoneRefresh(c *call) reply {
-	st, issued := s.acefoneTokenState(c.r)
+func (s *sim) acefoneRefresh(c *simcore.Call) simcore.Reply {
+	st, issued := s.acefoneTokenState(c.R)
 	switch st {
 	case tokenValid:
 	case tokenExpired:
-		if !s.now().Before(issued.Add(s.opts.TokenTTL + s.opts.TokenRefreshWindow)) {
+		if !s.env.Now().Before(issued.Add(s.env.Timing().TokenTTL + s.env.Timing().TokenRefreshWindow)) {
 			return acefoneFailure(http.StatusUnauthorized, "Token can no longer be refreshed; log in again",
 				map[string][]string{"token": {"Token has expired and can no longer be refreshed"}})
 		}
@@ -163,9 +169,9 @@ func (s *Server) acefoneRefresh(c *call) reply {
 	return s.acefoneToken()
 }
 
-// AcefoneRoleMessage refuses a user_role below 1: the sandbox has no
+// SandboxRoleMessage refuses a user_role below 1: the sandbox has no
 // roles, and no role can have such an ID (assumed wording and rule).
-const AcefoneRoleMessage = "The selected user role is invalid."
+const SandboxRoleMessage = "The selected user role is invalid."
 
 // acefoneVendorProblems keeps the problems of checkBody that the sandbox
 // refuses. A rule that is only onboard's advice (schema Field.Advice: the
@@ -174,7 +180,7 @@ const AcefoneRoleMessage = "The selected user role is invalid."
 func acefoneVendorProblems(ch *simcore.Checked, obj map[string]any) []simcore.FieldProblem {
 	var out []simcore.FieldProblem
 	for _, p := range ch.Problems {
-		f := acefone.User.Field(p.Key)
+		f := User.Field(p.Key)
 		if f == nil {
 			out = append(out, p)
 			continue
@@ -184,7 +190,7 @@ func acefoneVendorProblems(ch *simcore.Checked, obj map[string]any) []simcore.Fi
 		case wp == nil || !wp.Warning:
 			out = append(out, p)
 		case p.Key == "user_role":
-			out = append(out, simcore.FieldProblem{Key: p.Key, Msg: AcefoneRoleMessage})
+			out = append(out, simcore.FieldProblem{Key: p.Key, Msg: SandboxRoleMessage})
 		default:
 			if v == nil {
 				v = obj[p.Key] // CheckWire drops a string it only warns about: take it as sent
@@ -199,15 +205,15 @@ func acefoneVendorProblems(ch *simcore.Checked, obj map[string]any) []simcore.Fi
 // Unique-name namespace of Acefone users.
 const acefoneNS = "acefone.login"
 
-func (s *Server) acefoneCreateUser(c *call) reply {
-	if st, _ := s.acefoneTokenState(c.r); st != tokenValid {
+func (s *sim) acefoneCreateUser(c *simcore.Call) simcore.Reply {
+	if st, _ := s.acefoneTokenState(c.R); st != tokenValid {
 		return acefoneAuthError(st)
 	}
-	obj, err := simcore.DecodeObject(c.body)
+	obj, err := simcore.DecodeObject(c.Body)
 	if err != nil {
 		return acefoneFailure(http.StatusBadRequest, err.Error(), map[string][]string{})
 	}
-	ch := simcore.CheckBody(acefone.User, obj, nil, false)
+	ch := simcore.CheckBody(User, obj, nil, false)
 	ch.Problems = acefoneVendorProblems(&ch, obj)
 	if len(ch.Problems) > 0 {
 		fields := map[string][]string{}
@@ -217,19 +223,19 @@ func (s *Server) acefoneCreateUser(c *call) reply {
 		return acefoneFailure(http.StatusBadRequest, simcore.JoinProblems(ch.Problems), fields)
 	}
 	login := ch.Rec.Text("login_id")
-	st := s.store
+	st := s.env.Store()
 	st.Lock()
 	defer st.Unlock()
 	if old := st.Get(acefoneNS, strings.ToLower(login)); old != nil {
 		old.Duplicates++
-		return acefoneFailure(http.StatusBadRequest, AcefoneDuplicateMessage,
-			map[string][]string{"login_id": {AcefoneDuplicateMessage}})
+		return acefoneFailure(http.StatusBadRequest, SandboxDuplicateMessage,
+			map[string][]string{"login_id": {SandboxDuplicateMessage}})
 	}
 	if st.Full() {
-		return acefoneError(c, http.StatusInsufficientStorage, "sandbox store is full; POST "+ResetPath+" to empty it")
+		return acefoneError(http.StatusInsufficientStorage, simcore.FullMessage)
 	}
-	st.Add(&simcore.Record{Target: targetAcefone, Key: login, ID: login, Creates: 1,
+	st.Add(&simcore.Record{Target: User.ID, Key: login, ID: login, Creates: 1,
 		Body: ch.Received}, acefoneNS, strings.ToLower(login))
-	return reply{status: http.StatusOK, created: true,
-		body: map[string]any{"success": true, "message": "User created successfully"}}
+	return simcore.Reply{Status: http.StatusOK, Created: true,
+		Body: map[string]any{"success": true, "message": "User created successfully"}}
 }
