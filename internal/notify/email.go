@@ -138,7 +138,7 @@ func (n *Notifier) message(e *config.Email, s *Summary) (*mail.Msg, string, erro
 	m.SetDate()
 	m.SetMessageID()
 	data, note := attachment(s)
-	text := s.Text
+	text := s.plain
 	if note != "" {
 		text += "\n(" + note + ")"
 	}

@@ -353,7 +353,7 @@ func TestWebhookSignedSummary(t *testing.T) {
 	if doc.ResultFile != "new-hires-result-20261130-020000-ab12.xlsx" {
 		t.Errorf("result_file %q", doc.ResultFile)
 	}
-	if !strings.Contains(doc.Text, "onboard problems: new-hires.xlsx") || !strings.Contains(doc.Text, "Hires row 9") {
+	if !strings.Contains(doc.Text, "onboard problems: new-hires.xlsx") || !strings.Contains(doc.Text, "Hires row 9 (Cy &lt;Dee&gt;)") {
 		t.Errorf("text %q", doc.Text)
 	}
 	assertNoSecret(t, f, "the webhook body or headers", got.body, []byte(fmt.Sprint(got.hdr)))

@@ -62,6 +62,7 @@ type Summary struct {
 	// workbook, attached to the e-mail; "" when none was written.
 	ResultFile string `json:"result_file,omitempty"`
 
+	plain       string // Text before escaping, for the e-mail
 	headline    string // "6 people: 4 all done, 2 need fixing"
 	records     string // "31 accounts: 25 created, 6 invalid"
 	resultPath  string // the workbook's path, for the attachment
@@ -128,7 +129,7 @@ func Build(run Run) *Summary {
 	if r == nil {
 		s.Outcome = Failure
 		s.Verdict = "The run could not start: nothing was sent."
-		s.Text = s.text()
+		s.setText()
 		return s
 	}
 	s.fromResult(r)
@@ -136,7 +137,7 @@ func Build(run Run) *Summary {
 	if run.Err != nil && !r.Interrupted {
 		s.Verdict = "The run could not finish: " + s.Verdict
 	}
-	s.Text = s.text()
+	s.setText()
 	return s
 }
 
@@ -243,6 +244,15 @@ func (s *Summary) countLine() string {
 		return s.headline
 	}
 	return s.records
+}
+
+// chatEscape escapes what Slack, Teams and Mattermost read as markup
+// (a name like "Ann <ann@x>" would become a link).
+var chatEscape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+func (s *Summary) setText() {
+	s.plain = s.text()
+	s.Text = chatEscape.Replace(s.plain)
 }
 
 // text is the chat message: the verdict, the counts, the first problems
