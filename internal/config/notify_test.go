@@ -183,3 +183,36 @@ func TestNotifySecretsNotInErrorsOrWarnings(t *testing.T) {
 		t.Errorf("a secret is shown: %s", ws)
 	}
 }
+
+// FuzzNotify: no notify: section, however broken, panics or is accepted
+// with an error, and every error names the file.
+func FuzzNotify(f *testing.F) {
+	for _, s := range []string{
+		"notify:\n  webhook: {url: 'https://h/x', secret: '${S}', on: [failure]}\n",
+		"notify:\n  email: {host: 127.0.0.1, tls: none, port: 25, from: a@b.c, to: {problems: [x@y.z], summary: x@y.z}, on: success}\n",
+		"notify:\n  email: {host: '::1', username: u, password: '${S}', from: a@b.c, to: [x@y.z, *a]}\n",
+		"notify: &a {webhook: *a}\n", "notify: [1]\n", "notify:\n  email:\n    to: {failure: {x: 1}}\n",
+	} {
+		f.Add([]byte(vendorsPart + s))
+	}
+	env := envOf(map[string]string{"S": "s3cret-value"})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg, err := Loader{Vendors: testVendors, LookupEnv: env}.Parse(data, "fuzz.yaml")
+		if err != nil {
+			if !strings.Contains(err.Error(), "fuzz.yaml") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		if n := cfg.Notify(); n != nil {
+			if strings.Contains(n.String(), "s3cret-value") {
+				t.Fatalf("String shows the secret: %s", n)
+			}
+			if e := n.Email; e != nil {
+				for _, o := range Outcomes {
+					_ = e.Recipients(o)
+				}
+			}
+		}
+	})
+}
