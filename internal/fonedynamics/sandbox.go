@@ -22,14 +22,15 @@ const (
 const sandboxUserPassword = "Sandb0x-User-Pass!"
 
 // Sandbox describes Fone Dynamics in the sandbox: where it is mounted, the
-// configuration that reaches it and the contract suite's records. Its
-// handlers are still in package sandbox (fonedynamics.go there).
+// configuration that reaches it, its handlers (simulator.go) and the
+// contract suite's records.
 var Sandbox = &simcore.Simulator{
 	Path:    SandboxPath,
 	Targets: []string{"fonedynamics.login"},
 	Settings: []simcore.Setting{{Name: "account_sid", Value: SandboxAccountSid},
 		{Name: "token", Value: SandboxToken, Secret: true}, {Name: "rate", Value: 50}},
 	Defaults: []simcore.Setting{{Name: "PropertySid", Value: SandboxPropertySid}},
+	Mount:    mountSandbox,
 	Fixtures: []simcore.Fixture{{Target: "fonedynamics.login", Lookup: true,
 		Good: func(n int) map[string]string {
 			return map[string]string{"PropertySid": SandboxPropertySid,

@@ -50,6 +50,22 @@ const (
 	CovePassword  = cove.SandboxPassword
 )
 
+// Fone Dynamics error codes the sandbox answers with (see the
+// fonedynamics package's simulator.go).
+const (
+	FDCodeInvalid     = fonedynamics.SandboxCodeInvalid
+	FDCodeRequired    = fonedynamics.SandboxCodeRequired
+	FDCodeEmailInUse  = fonedynamics.SandboxCodeEmailInUse
+	FDCodeBadRequest  = fonedynamics.SandboxCodeBadRequest
+	FDCodeAuth        = fonedynamics.SandboxCodeAuth
+	FDCodeNotFound    = fonedynamics.SandboxCodeNotFound
+	FDCodeTooLarge    = fonedynamics.SandboxCodeTooLarge
+	FDCodeRateLimited = fonedynamics.SandboxCodeRateLimited
+	FDCodeInternal    = fonedynamics.SandboxCodeInternal
+	FDCodeUnavailable = fonedynamics.SandboxCodeUnavailable
+	FDCodeStoreFull   = fonedynamics.SandboxCodeStoreFull
+)
+
 // CovePartners are the Cove customers the sandbox login may add users to:
 // the sandbox partner and its two child customers.
 var CovePartners = []CovePartnerInfo{

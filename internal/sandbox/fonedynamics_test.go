@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/onboard/onboard/internal/fonedynamics"
 )
 
 // fdSeedRequest is the request body of the reference's example ("Creating
@@ -223,6 +225,9 @@ func TestFoneDynamicsErrors(t *testing.T) {
 		t.Errorf("bad property body %s", a.raw)
 	}
 }
+
+// fdOnlineLogin is the simulator's OnlineLogin object.
+type fdOnlineLogin = fonedynamics.SandboxOnlineLogin
 
 func TestFoneDynamicsLookups(t *testing.T) {
 	e := start(t, Options{})

@@ -25,9 +25,8 @@ type sim struct {
 // contract records) in its own package (connector.Vendor.Sandbox). Every
 // other vendor brings its handlers too (simcore.Simulator.Mount).
 var builtin = map[string]func(*Server, *http.ServeMux){
-	NetSapiens:   (*Server).netsapiensRoutes,
-	FoneDynamics: (*Server).foneDynamicsRoutes,
-	Cove:         (*Server).coveRoutes,
+	NetSapiens: (*Server).netsapiensRoutes,
+	Cove:       (*Server).coveRoutes,
 }
 
 // simulators lists, in the registry's creation order, every vendor the
@@ -76,6 +75,8 @@ func (e *simEnv) Store() *simcore.Store { return e.s.store }
 func (e *simEnv) Now() time.Time { return e.s.now() }
 
 func (e *simEnv) Signer() *simcore.Signer { return e.s.secrets }
+
+func (e *simEnv) IDs() *simcore.IDSource { return e.s.ids }
 
 func (e *simEnv) Timing() simcore.Timing {
 	o := e.s.opts

@@ -60,6 +60,8 @@ type Env interface {
 	Signer() *Signer
 	// Timing is the sandbox's session lifetimes.
 	Timing() Timing
+	// IDs hands out record IDs, repeatable for a seed (sandbox.Options.Seed).
+	IDs() *IDSource
 }
 
 // Timing is how long the sandbox's sessions live (sandbox.Options).
