@@ -96,10 +96,10 @@ func (b *Batch) Status() string {
 	switch {
 	case v.Unusable != "":
 		return "cannot be read"
-	case v.Fix > 0:
-		return "needs fixing"
 	case b.RequestedBy != "":
 		return "creation requested"
+	case v.Fix > 0:
+		return "needs fixing"
 	}
 	return "ready"
 }

@@ -3,12 +3,14 @@ package web
 import (
 	"errors"
 	"fmt"
+	"math"
 	"mime"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/onboard/onboard/internal/hires"
@@ -41,7 +43,7 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 	if ok, wait := s.limiter.Allowed(keys...); !ok {
 		s.metrics.signins.WithLabelValues("limited").Inc()
 		s.log.Warn("sign-in refused: too many attempts", "user", user, "addr", addr)
-		mins := int(wait.Minutes()) + 1
+		mins := int(math.Ceil(wait.Minutes()))
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		s.render(w, r, http.StatusTooManyRequests, "signin.html", "Sign in",
 			signinData{User: user, Error: fmt.Sprintf("Too many failed attempts. Wait %s and try again, or ask IT to check your account.", outcome.Plural(mins, "minute", "minutes"))})
@@ -52,7 +54,7 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	hash := u.hash
 	if !known {
-		hash = dummyHash // spend the same time, so the answer does not tell who exists
+		hash = dummyHash() // spend the same time, so the answer does not tell who exists
 	}
 	if err := auth.Verify(hash, password); err != nil || !known {
 		s.limiter.Fail(keys...)
@@ -74,8 +76,12 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
-// dummyHash is checked for unknown users (its password is random).
-var dummyHash, _ = auth.HashPassword(auth.RandomPassword(24))
+// dummyHash is checked for unknown users (its password is random); made
+// at the first sign-in, not at start-up.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := auth.HashPassword(auth.RandomPassword(24))
+	return h
+})
 
 func (s *Server) signout(w http.ResponseWriter, r *http.Request) {
 	id := s.identify(r)

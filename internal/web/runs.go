@@ -109,12 +109,17 @@ func (q *runQueue) cancelRun(id string) bool {
 	return false
 }
 
+// start runs the loop until ctx ends; wait waits for it.
+func (q *runQueue) start(ctx context.Context) {
+	q.idle.Add(1)
+	go q.loop(ctx)
+}
+
 // wait returns once no run is in progress (after ctx of loop ended).
 func (q *runQueue) wait() { q.idle.Wait() }
 
 // loop runs queued batches one at a time until ctx ends.
 func (q *runQueue) loop(ctx context.Context) {
-	q.idle.Add(1)
 	defer q.idle.Done()
 	for {
 		q.mu.Lock()

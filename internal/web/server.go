@@ -166,7 +166,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // ctx is cancelled (a run then stops as after Ctrl-C, resumable).
 func (s *Server) Start(ctx context.Context) {
 	s.stopping = ctx.Done()
-	go s.runs.loop(ctx)
+	s.runs.start(ctx)
 	go s.janitor(ctx)
 }
 
