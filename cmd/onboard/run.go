@@ -158,6 +158,9 @@ func runRun(parent context.Context, io *terminal.IO, input string, f *runFlags) 
 		fmt.Fprintln(io.ErrOut, "onboard:", runErr)
 	}
 	writeErr := writeRunFiles(context.WithoutCancel(ctx), res, setup.report, f.resultsCSV)
+	if err := sendNotifications(context.WithoutCancel(ctx), setup.cfg, "cli", input, res, runErr, logger); err != nil {
+		fmt.Fprintln(io.ErrOut, "warning: notification:", err)
+	}
 	if f.asJSON {
 		if err := writeJSON(io.Out, runDocument(res)); err != nil {
 			return exitWith(exitUnusable, err)
