@@ -77,7 +77,7 @@ func (s *sim) acefoneToken() simcore.Reply {
 	tok := s.env.Signer().Sign(tokenKind, simcore.Pack(uint64(s.env.Now().UnixNano()), simcore.Nonce()))
 	return simcore.Reply{Status: http.StatusOK, Body: map[string]any{
 		"success": true, "access_token": tok, "token_type": "bearer",
-		"expires_in": int64(s.env.Timing().TokenTTL / time.Second),
+		"expires_in": int64(s.env.Options().TokenTTL / time.Second),
 	}}
 }
 
@@ -113,7 +113,7 @@ func (s *sim) acefoneTokenState(r *http.Request) (tokenState, time.Time) {
 		return tokenInvalid, time.Time{}
 	}
 	issued := time.Unix(0, int64(vals[0]))
-	if !s.env.Now().Before(issued.Add(s.env.Timing().TokenTTL)) {
+	if !s.env.Now().Before(issued.Add(s.env.Options().TokenTTL)) {
 		return tokenExpired, issued
 	}
 	return tokenValid, issued
@@ -159,7 +159,7 @@ func (s *sim) acefoneRefresh(c *simcore.Call) simcore.Reply {
 	switch st {
 	case tokenValid:
 	case tokenExpired:
-		if !s.env.Now().Before(issued.Add(s.env.Timing().TokenTTL + s.env.Timing().TokenRefreshWindow)) {
+		if !s.env.Now().Before(issued.Add(s.env.Options().TokenTTL + s.env.Options().TokenRefreshWindow)) {
 			return acefoneFailure(http.StatusUnauthorized, "Token can no longer be refreshed; log in again",
 				map[string][]string{"token": {"Token has expired and can no longer be refreshed"}})
 		}

@@ -14,14 +14,15 @@ const (
 )
 
 // Sandbox describes NetSapiens in the sandbox: where it is mounted, the
-// configuration that reaches it and the contract suite's records. Its
-// handlers are still in package sandbox (netsapiens.go there).
+// configuration that reaches it, its handlers (simulator.go) and the
+// contract suite's records.
 var Sandbox = &simcore.Simulator{
 	Path:    SandboxPath,
 	Targets: []string{"netsapiens.site", "netsapiens.user"},
 	Settings: []simcore.Setting{{Name: "token", Value: SandboxToken, Secret: true},
 		{Name: "rate", Value: 50}},
 	Defaults: []simcore.Setting{{Name: "domain", Value: SandboxDomain}},
+	Mount:    mountSandbox,
 	Fixtures: []simcore.Fixture{
 		{Target: "netsapiens.site", Lookup: true,
 			Good: func(n int) map[string]string {

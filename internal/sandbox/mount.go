@@ -25,8 +25,7 @@ type sim struct {
 // contract records) in its own package (connector.Vendor.Sandbox). Every
 // other vendor brings its handlers too (simcore.Simulator.Mount).
 var builtin = map[string]func(*Server, *http.ServeMux){
-	NetSapiens: (*Server).netsapiensRoutes,
-	Cove:       (*Server).coveRoutes,
+	Cove: (*Server).coveRoutes,
 }
 
 // simulators lists, in the registry's creation order, every vendor the
@@ -78,9 +77,9 @@ func (e *simEnv) Signer() *simcore.Signer { return e.s.secrets }
 
 func (e *simEnv) IDs() *simcore.IDSource { return e.s.ids }
 
-func (e *simEnv) Timing() simcore.Timing {
+func (e *simEnv) Options() simcore.Options {
 	o := e.s.opts
-	return simcore.Timing{TokenTTL: o.TokenTTL, TokenRefreshWindow: o.TokenRefreshWindow, VisaIdle: o.VisaIdle}
+	return simcore.Options{TokenTTL: o.TokenTTL, TokenRefreshWindow: o.TokenRefreshWindow, VisaIdle: o.VisaIdle, Domains: o.Domains}
 }
 
 // Handle mounts h below the simulator's path through the sandbox's

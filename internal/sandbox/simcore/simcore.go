@@ -58,17 +58,20 @@ type Env interface {
 	// Signer issues and checks the sandbox's tokens (one key for every
 	// vendor, so a token of one is refused by another).
 	Signer() *Signer
-	// Timing is the sandbox's session lifetimes.
-	Timing() Timing
+	// Options are the sandbox's options a simulator reads.
+	Options() Options
 	// IDs hands out record IDs, repeatable for a seed (sandbox.Options.Seed).
 	IDs() *IDSource
 }
 
-// Timing is how long the sandbox's sessions live (sandbox.Options).
-type Timing struct {
+// Options are the sandbox's options a simulator reads (sandbox.Options).
+type Options struct {
 	TokenTTL           time.Duration // an Acefone access token
 	TokenRefreshWindow time.Duration // how long after expiry it can still be refreshed
 	VisaIdle           time.Duration // a Cove visa chain without a call
+	// Domains, when set, are the only NetSapiens domains that exist
+	// besides the sandbox token's own.
+	Domains []string
 }
 
 // Setting is one configuration key and its value (a string or an int).

@@ -1,4 +1,4 @@
-package sandbox
+package netsapiens
 
 import (
 	"net/http"
@@ -6,65 +6,71 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/onboard/onboard/internal/netsapiens"
 	"github.com/onboard/onboard/internal/sandbox/simcore"
 	"github.com/onboard/onboard/internal/schema"
 )
 
-// NetSapiens: ns-api v2 users and sites.
+// The sandbox's NetSapiens simulator: ns-api v2 users and sites, mounted
+// by package sandbox at SandboxPath (Sandbox.Mount).
 
-func (s *Server) netsapiensRoutes(mux *http.ServeMux) {
-	p := NetSapiensPath + "/domains/{domain}"
-	mux.Handle("POST "+p+"/users", s.endpoint(NetSapiens, kindCreate, nsError, s.nsCreateUser))
-	mux.Handle("POST "+p+"/sites", s.endpoint(NetSapiens, kindCreate, nsError, s.nsCreateSite))
-	mux.Handle("GET "+p+"/users/{user}", s.endpoint(NetSapiens, kindLookup, nsError, s.nsGetUser))
-	mux.Handle("GET "+p+"/sites/{site}", s.endpoint(NetSapiens, kindLookup, nsError, s.nsGetSite))
-	mux.Handle(NetSapiensPath+"/", s.endpoint(NetSapiens, kindAuth, nsError, func(c *call) reply {
-		return nsError(c, http.StatusNotFound, "no such ns-api v2 resource in the sandbox: "+c.r.Method+" "+c.r.URL.Path)
-	}))
+// sim is the simulator mounted on one sandbox.
+type sim struct {
+	env simcore.Env
+}
+
+func mountSandbox(env simcore.Env) {
+	s := &sim{env: env}
+	p := "/domains/{domain}"
+	env.Handle("POST "+p+"/users", simcore.Create, nsError, s.nsCreateUser)
+	env.Handle("POST "+p+"/sites", simcore.Create, nsError, s.nsCreateSite)
+	env.Handle("GET "+p+"/users/{user}", simcore.Lookup, nsError, s.nsGetUser)
+	env.Handle("GET "+p+"/sites/{site}", simcore.Lookup, nsError, s.nsGetSite)
+	env.Handle("/", simcore.Auth, nsError, func(c *simcore.Call) simcore.Reply {
+		return nsError(http.StatusNotFound, "no such ns-api v2 resource in the sandbox: "+c.R.Method+" "+c.R.URL.Path)
+	})
 }
 
 // nsError is NetSapiens' error body: {"code": <status>, "message": "..."}
 // (shared/vendors/netsapiens.md; the reference pages, seeds 001 and 003,
 // show no error body).
-func nsError(_ *call, status int, msg string) reply {
-	return reply{status: status, body: map[string]any{"code": status, "message": msg}}
+func nsError(status int, msg string) simcore.Reply {
+	return simcore.Reply{Status: status, Body: map[string]any{"code": status, "message": msg}}
 }
 
 // nsAuth checks the Bearer token.
-func nsAuth(c *call) (reply, bool) {
-	auth := c.r.Header.Get("Authorization")
+func nsAuth(c *simcore.Call) (simcore.Reply, bool) {
+	auth := c.R.Header.Get("Authorization")
 	scheme, token, _ := strings.Cut(auth, " ")
-	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) != NetSapiensToken {
-		rep := nsError(c, http.StatusUnauthorized, "Unauthorized: a valid Bearer token is required")
-		rep.header = map[string]string{"WWW-Authenticate": `Bearer realm="ns-api"`}
+	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) != SandboxToken {
+		rep := nsError(http.StatusUnauthorized, "Unauthorized: a valid Bearer token is required")
+		rep.Header = map[string]string{"WWW-Authenticate": `Bearer realm="ns-api"`}
 		return rep, false
 	}
-	return reply{}, true
+	return simcore.Reply{}, true
 }
 
 // nsDomain checks the path's domain and resolves "~".
-func (s *Server) nsDomain(c *call) (string, reply, bool) {
-	raw := c.r.PathValue("domain")
-	if _, p := netsapiens.User.Field("domain").CheckWire(raw); p != nil || raw == "" {
+func (s *sim) nsDomain(c *simcore.Call) (string, simcore.Reply, bool) {
+	raw := c.R.PathValue("domain")
+	if _, p := User.Field("domain").CheckWire(raw); p != nil || raw == "" {
 		msg := "domain is required"
 		if p != nil {
 			msg = "domain " + p.Message
 		}
-		return "", nsError(c, http.StatusBadRequest, msg), false
+		return "", nsError(http.StatusBadRequest, msg), false
 	}
 	if raw == "~" {
-		return NetSapiensDomain, reply{}, true
+		return SandboxDomain, simcore.Reply{}, true
 	}
-	if len(s.opts.Domains) > 0 && !strings.EqualFold(raw, NetSapiensDomain) &&
-		!slices.ContainsFunc(s.opts.Domains, func(d string) bool { return strings.EqualFold(d, raw) }) {
-		return "", nsError(c, http.StatusNotFound, "Domain '"+raw+"' not found"), false
+	if len(s.env.Options().Domains) > 0 && !strings.EqualFold(raw, SandboxDomain) &&
+		!slices.ContainsFunc(s.env.Options().Domains, func(d string) bool { return strings.EqualFold(d, raw) }) {
+		return "", nsError(http.StatusNotFound, "Domain '"+raw+"' not found"), false
 	}
-	return raw, reply{}, true
+	return raw, simcore.Reply{}, true
 }
 
 // nsPrepare runs what every NetSapiens call starts with.
-func (s *Server) nsPrepare(c *call) (string, reply, bool) {
+func (s *sim) nsPrepare(c *simcore.Call) (string, simcore.Reply, bool) {
 	if rep, ok := nsAuth(c); !ok {
 		return "", rep, false
 	}
@@ -74,18 +80,18 @@ func (s *Server) nsPrepare(c *call) (string, reply, bool) {
 // nsVendorTargets are NetSapiens' targets as the vendor checks a body,
 // built on first use (after the registry prepared the originals).
 var nsVendorTargets = sync.OnceValue(func() map[string]*schema.Target {
-	return map[string]*schema.Target{netsapiens.User.ID: nsVendorView(netsapiens.User), netsapiens.Site.ID: nsVendorView(netsapiens.Site)}
+	return map[string]*schema.Target{User.ID: nsVendorView(User), Site.ID: nsVendorView(Site)}
 })
 
 // nsVendorView is t as the vendor's API applies it: onboard's advice
 // (Field.Advice, such as digits-only extensions: the vendor types user as
 // any string, seed 001) is no rule of the vendor's, and the fields onboard
-// fills with their documented default (netsapiens.SentDefaults: user-scope)
+// fills with their documented default (SentDefaults: user-scope)
 // are required, as the vendor's reference marks them.
 func nsVendorView(t *schema.Target) *schema.Target {
 	view := &schema.Target{ID: t.ID, Vendor: t.Vendor, Label: t.Label, System: t.System, Key: t.Key, Unique: t.Unique, Refs: t.Refs}
 	required := map[string]bool{}
-	for _, f := range netsapiens.SentDefaults(t) {
+	for _, f := range SentDefaults(t) {
 		required[f.Key] = true
 	}
 	for _, f := range t.Fields {
@@ -118,16 +124,16 @@ func relax(f *schema.Field, rule string) {
 }
 
 // nsCheck decodes and checks a create body.
-func nsCheck(c *call, t *schema.Target, domain string) (simcore.Checked, reply, bool) {
-	obj, err := simcore.DecodeObject(c.body)
+func nsCheck(c *simcore.Call, t *schema.Target, domain string) (simcore.Checked, simcore.Reply, bool) {
+	obj, err := simcore.DecodeObject(c.Body)
 	if err != nil {
-		return simcore.Checked{}, nsError(c, http.StatusBadRequest, err.Error()), false
+		return simcore.Checked{}, nsError(http.StatusBadRequest, err.Error()), false
 	}
 	ch := simcore.CheckBody(nsVendorTargets()[t.ID], obj, map[string]any{"domain": domain}, false)
 	if len(ch.Problems) > 0 {
-		return ch, nsError(c, http.StatusBadRequest, simcore.JoinProblems(ch.Problems)), false
+		return ch, nsError(http.StatusBadRequest, simcore.JoinProblems(ch.Problems)), false
 	}
-	return ch, reply{}, true
+	return ch, simcore.Reply{}, true
 }
 
 // Unique-name namespaces of NetSapiens records.
@@ -151,12 +157,12 @@ func nsStored(ch simcore.Checked) map[string]any {
 	return body
 }
 
-func (s *Server) nsCreateUser(c *call) reply {
+func (s *sim) nsCreateUser(c *simcore.Call) simcore.Reply {
 	domain, rep, ok := s.nsPrepare(c)
 	if !ok {
 		return rep
 	}
-	ch, rep, ok := nsCheck(c, netsapiens.User, domain)
+	ch, rep, ok := nsCheck(c, User, domain)
 	if !ok {
 		return rep
 	}
@@ -166,77 +172,77 @@ func (s *Server) nsCreateUser(c *call) reply {
 		login = user + "@" + domain
 	}
 	body := nsStored(ch)
-	st := s.store
+	st := s.env.Store()
 	st.Lock()
 	defer st.Unlock()
 	if old := st.Get(nsUserNS, nsName(domain, user)); old != nil {
 		old.Duplicates++
-		return nsError(c, http.StatusConflict, "User '"+user+"' already exists in domain '"+domain+"'")
+		return nsError(http.StatusConflict, "User '"+user+"' already exists in domain '"+domain+"'")
 	}
 	if old := st.Get(nsLoginNS, strings.ToLower(login)); old != nil {
 		old.Duplicates++
-		return nsError(c, http.StatusConflict, "login-username '"+login+"' is already in use; it must be unique across the whole system")
+		return nsError(http.StatusConflict, "login-username '"+login+"' is already in use; it must be unique across the whole system")
 	}
 	if st.Full() {
-		return nsError(c, http.StatusInsufficientStorage, "sandbox store is full; POST "+ResetPath+" to empty it")
+		return nsError(http.StatusInsufficientStorage, simcore.FullMessage)
 	}
 	site := ch.Rec.Text("site")
 	if site != "" && st.Get(nsSiteNS, nsName(domain, site)) == nil {
 		// "If the site is not previously created then a new site will be
 		// created with the value given on new user create."
-		implicit := &simcore.Record{Target: targetNSSite, Key: domain + "/" + site, ID: site, Implicit: true,
+		implicit := &simcore.Record{Target: Site.ID, Key: domain + "/" + site, ID: site, Implicit: true,
 			Body: map[string]any{"site": site}}
 		st.Add(implicit, nsSiteNS, nsName(domain, site))
 	}
-	rec := &simcore.Record{Target: targetNSUser, Key: domain + "/" + user, ID: login, Creates: 1, Body: body}
+	rec := &simcore.Record{Target: User.ID, Key: domain + "/" + user, ID: login, Creates: 1, Body: body}
 	st.Add(rec, nsUserNS, nsName(domain, user), nsLoginNS, strings.ToLower(login))
-	return nsCreated(ch, nsObject(netsapiens.User, domain, body, map[string]any{"login-username": login}))
+	return nsCreated(ch, nsObject(User, domain, body, map[string]any{"login-username": login}))
 }
 
-func (s *Server) nsCreateSite(c *call) reply {
+func (s *sim) nsCreateSite(c *simcore.Call) simcore.Reply {
 	domain, rep, ok := s.nsPrepare(c)
 	if !ok {
 		return rep
 	}
-	ch, rep, ok := nsCheck(c, netsapiens.Site, domain)
+	ch, rep, ok := nsCheck(c, Site, domain)
 	if !ok {
 		return rep
 	}
 	site := ch.Rec.Text("site")
 	login := ch.Rec.Text("login-username")
 	body := nsStored(ch)
-	st := s.store
+	st := s.env.Store()
 	st.Lock()
 	defer st.Unlock()
 	if old := st.Get(nsSiteNS, nsName(domain, site)); old != nil {
 		old.Duplicates++
-		return nsError(c, http.StatusConflict, "Site '"+site+"' already exists in domain '"+domain+"'")
+		return nsError(http.StatusConflict, "Site '"+site+"' already exists in domain '"+domain+"'")
 	}
 	if login != "" {
 		if old := st.Get(nsLoginNS, strings.ToLower(login)); old != nil {
 			old.Duplicates++
-			return nsError(c, http.StatusConflict, "login-username '"+login+"' is already in use; it must be unique across the whole system")
+			return nsError(http.StatusConflict, "login-username '"+login+"' is already in use; it must be unique across the whole system")
 		}
 	}
 	if st.Full() {
-		return nsError(c, http.StatusInsufficientStorage, "sandbox store is full; POST "+ResetPath+" to empty it")
+		return nsError(http.StatusInsufficientStorage, simcore.FullMessage)
 	}
-	rec := &simcore.Record{Target: targetNSSite, Key: domain + "/" + site, ID: site, Creates: 1, Body: body}
+	rec := &simcore.Record{Target: Site.ID, Key: domain + "/" + site, ID: site, Creates: 1, Body: body}
 	names := []string{nsSiteNS, nsName(domain, site)}
 	if login != "" {
 		names = append(names, nsLoginNS, strings.ToLower(login))
 	}
 	st.Add(rec, names...)
-	return nsCreated(ch, nsObject(netsapiens.Site, domain, body, nil))
+	return nsCreated(ch, nsObject(Site, domain, body, nil))
 }
 
 // nsCreated answers a create: 200 with the object when synchronous is
 // "yes", else 202 Accepted.
-func nsCreated(ch simcore.Checked, obj map[string]any) reply {
+func nsCreated(ch simcore.Checked, obj map[string]any) simcore.Reply {
 	if ch.Rec.Text("synchronous") == "yes" {
-		return reply{status: http.StatusOK, body: obj, created: true}
+		return simcore.Reply{Status: http.StatusOK, Body: obj, Created: true}
 	}
-	return reply{status: http.StatusAccepted, body: map[string]any{"code": http.StatusAccepted, "message": "Accepted"}, created: true}
+	return simcore.Reply{Status: http.StatusAccepted, Body: map[string]any{"code": http.StatusAccepted, "message": "Accepted"}, Created: true}
 }
 
 // nsObject is a record as the API returns it: the domain, the stored
@@ -265,40 +271,40 @@ func nsObject(t *schema.Target, domain string, body map[string]any, extra map[st
 	return obj
 }
 
-func (s *Server) nsGetUser(c *call) reply {
+func (s *sim) nsGetUser(c *simcore.Call) simcore.Reply {
 	domain, rep, ok := s.nsPrepare(c)
 	if !ok {
 		return rep
 	}
-	user := c.r.PathValue("user")
-	s.store.Lock()
-	rec := s.store.Get(nsUserNS, nsName(domain, user))
+	user := c.R.PathValue("user")
+	s.env.Store().Lock()
+	rec := s.env.Store().Get(nsUserNS, nsName(domain, user))
 	var obj map[string]any
 	if rec != nil {
-		obj = nsObject(netsapiens.User, domain, rec.Body, map[string]any{"login-username": rec.ID})
+		obj = nsObject(User, domain, rec.Body, map[string]any{"login-username": rec.ID})
 	}
-	s.store.Unlock()
+	s.env.Store().Unlock()
 	if rec == nil {
-		return nsError(c, http.StatusNotFound, "User '"+user+"' not found in domain '"+domain+"'")
+		return nsError(http.StatusNotFound, "User '"+user+"' not found in domain '"+domain+"'")
 	}
-	return reply{status: http.StatusOK, body: obj}
+	return simcore.Reply{Status: http.StatusOK, Body: obj}
 }
 
-func (s *Server) nsGetSite(c *call) reply {
+func (s *sim) nsGetSite(c *simcore.Call) simcore.Reply {
 	domain, rep, ok := s.nsPrepare(c)
 	if !ok {
 		return rep
 	}
-	site := c.r.PathValue("site")
-	s.store.Lock()
-	rec := s.store.Get(nsSiteNS, nsName(domain, site))
+	site := c.R.PathValue("site")
+	s.env.Store().Lock()
+	rec := s.env.Store().Get(nsSiteNS, nsName(domain, site))
 	var obj map[string]any
 	if rec != nil {
-		obj = nsObject(netsapiens.Site, domain, rec.Body, nil)
+		obj = nsObject(Site, domain, rec.Body, nil)
 	}
-	s.store.Unlock()
+	s.env.Store().Unlock()
 	if rec == nil {
-		return nsError(c, http.StatusNotFound, "Site '"+site+"' not found in domain '"+domain+"'")
+		return nsError(http.StatusNotFound, "Site '"+site+"' not found in domain '"+domain+"'")
 	}
-	return reply{status: http.StatusOK, body: obj}
+	return simcore.Reply{Status: http.StatusOK, Body: obj}
 }
