@@ -172,6 +172,8 @@ func subcommands() []func(*terminal.IO) *cobra.Command {
 	return []func(*terminal.IO) *cobra.Command{
 		newInitCmd,
 		newRunCmd,
+		newInboxCmd,
+		newHistoryCmd,
 		newValidateCmd,
 		newTemplateCmd,
 		newTargetsCmd,
