@@ -255,9 +255,9 @@ type previewData struct {
 }
 
 type systemCount struct {
-	System         string
+	System          string
 	Create, Earlier int
-	Problems       int
+	Problems        int
 }
 
 // previewPage shows what a run would create per system (a dry run).

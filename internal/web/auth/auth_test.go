@@ -52,7 +52,7 @@ func TestBcryptAndBadHashes(t *testing.T) {
 
 func TestRoles(t *testing.T) {
 	for _, c := range []struct {
-		r                       Role
+		r                      Role
 		run, creds, all, audit bool
 	}{{HR, false, false, false, false}, {IT, true, true, true, false}, {Admin, true, true, true, true}} {
 		if c.r.CanRun() != c.run || c.r.CanSeeCredentials() != c.creds || c.r.CanSeeAll() != c.all || c.r.CanAudit() != c.audit {
