@@ -133,6 +133,7 @@ func runInbox(ctx context.Context, io *terminal.IO, dir string, f *inboxFlags) e
 		return exitWith(exitBusy, err)
 	}
 	if rep != nil {
+		p.notifyAll(ctx, rep)
 		p.print(rep)
 	}
 	return inboxExit(ctx, rep, err)
@@ -377,6 +378,30 @@ func (p *inboxPass) record(job inbox.Job, o inbox.Outcome, m inbox.Moved) error 
 		r.Notes = append(r.Notes, "filed as "+m.Input)
 	}
 	return history.Put(p.setup.stateDir, r)
+}
+
+// notifyAll sends the notify: summary of every file run in this pass,
+// with its workbook where it now lies; a duplicate sends nothing. A
+// notification never changes the pass's outcome.
+func (p *inboxPass) notifyAll(ctx context.Context, rep *inbox.Report) {
+	for _, f := range rep.Files {
+		d, _ := f.Detail.(*inboxFile)
+		if d == nil || f.Duplicate {
+			continue
+		}
+		input := filepath.Join(p.dir, f.Name)
+		var runErr error
+		if d.res != nil {
+			if d.workbook != "" {
+				d.res.Report = filepath.Join(p.dir, f.Moves[d.workbook])
+			}
+		} else if d.problem != "" {
+			runErr = errors.New(d.problem)
+		}
+		if err := sendNotifications(ctx, p.setup.cfg, history.Inbox, input, d.res, runErr, p.logger); err != nil {
+			fmt.Fprintf(p.io.ErrOut, "warning: notification for %s: %v\n", f.Name, err)
+		}
+	}
 }
 
 // print says what the pass did: one line per file, its problems, what
