@@ -22,7 +22,8 @@ import (
 )
 
 // How many errors and warnings the plain-text summary lists; the report
-// and --json have them all.
+// marks every one, --json lists the first 10,000 (errors_omitted counts
+// the rest).
 const (
 	errorsListed   = 20
 	warningsListed = 10
