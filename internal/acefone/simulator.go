@@ -47,10 +47,10 @@ type sim struct {
 
 func mountSandbox(env simcore.Env) {
 	s := &sim{env: env}
-	env.Handle("POST /v1/auth/login", simcore.Auth, acefoneError, s.acefoneLogin)
-	env.Handle("POST /v1/auth/refresh", simcore.Auth, acefoneError, s.acefoneRefresh)
-	env.Handle("POST /v1/user", simcore.Create, acefoneError, s.acefoneCreateUser)
-	env.Handle("/", simcore.Auth, acefoneError, func(c *simcore.Call) simcore.Reply {
+	env.Handle("POST /v1/auth/login", simcore.Auth, simcore.Plain(acefoneError), s.acefoneLogin)
+	env.Handle("POST /v1/auth/refresh", simcore.Auth, simcore.Plain(acefoneError), s.acefoneRefresh)
+	env.Handle("POST /v1/user", simcore.Create, simcore.Plain(acefoneError), s.acefoneCreateUser)
+	env.Handle("/", simcore.Auth, simcore.Plain(acefoneError), func(c *simcore.Call) simcore.Reply {
 		return acefoneError(http.StatusNotFound, "no such Acefone API resource in the sandbox: "+c.R.Method+" "+c.R.URL.Path)
 	})
 }

@@ -126,8 +126,8 @@ type Vendor struct {
 	Options    []Option
 	New        func(Settings) (Client, error)
 	// Sandbox, when set, simulates the vendor's API in the sandbox
-	// (`onboard sandbox`, --sandbox runs, the contract tests). The four
-	// original vendors' simulators are still built into package sandbox.
+	// (`onboard sandbox`, --sandbox runs, the contract tests): its mount,
+	// sandbox credentials, handlers and contract fixtures.
 	Sandbox *simcore.Simulator
 }
 

@@ -19,14 +19,15 @@ const (
 const sandboxUserPassword = "Sandb0x-User-Pass!"
 
 // Sandbox describes Cove in the sandbox: where it is mounted, the
-// configuration that reaches it and the contract suite's records. Its
-// handlers are still in package sandbox (cove.go there).
+// configuration that reaches it, its handlers (simulator.go) and the
+// contract suite's records.
 var Sandbox = &simcore.Simulator{
 	Path:    SandboxPath,
 	Targets: []string{"cove.user"},
 	Settings: []simcore.Setting{{Name: "partner", Value: SandboxPartner}, {Name: "username", Value: SandboxUsername},
 		{Name: "password", Value: SandboxPassword, Secret: true}, {Name: "rate", Value: 50}},
 	Defaults: []simcore.Setting{{Name: "PartnerId", Value: SandboxPartnerID}},
+	Mount:    mountSandbox,
 	Fixtures: []simcore.Fixture{{Target: "cove.user", Lookup: true,
 		Good: func(n int) map[string]string {
 			email := fmt.Sprintf("backup%d@example.com", n)

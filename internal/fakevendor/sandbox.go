@@ -25,9 +25,9 @@ func failure(status int, msg string) simcore.Reply {
 
 // mount registers the simulated API: create, look up, anything else 404.
 func mount(env simcore.Env) {
-	env.Handle("POST /v1/users", simcore.Create, failure, func(c *simcore.Call) simcore.Reply { return create(env, c) })
-	env.Handle("GET /v1/users/{email}", simcore.Lookup, failure, func(c *simcore.Call) simcore.Reply { return lookup(env, c) })
-	env.Handle("/", simcore.Auth, failure, func(c *simcore.Call) simcore.Reply {
+	env.Handle("POST /v1/users", simcore.Create, simcore.Plain(failure), func(c *simcore.Call) simcore.Reply { return create(env, c) })
+	env.Handle("GET /v1/users/{email}", simcore.Lookup, simcore.Plain(failure), func(c *simcore.Call) simcore.Reply { return lookup(env, c) })
+	env.Handle("/", simcore.Auth, simcore.Plain(failure), func(c *simcore.Call) simcore.Reply {
 		return failure(http.StatusNotFound, "no such endpoint: "+c.R.Method+" "+c.R.URL.Path)
 	})
 }

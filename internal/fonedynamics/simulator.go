@@ -44,10 +44,10 @@ type sim struct {
 
 func mountSandbox(env simcore.Env) {
 	s := &sim{env: env}
-	env.Handle("POST /v2/Properties/{PropertySid}/OnlineLogins", simcore.Create, fdError, s.fdCreateLogin)
-	env.Handle("GET /v2/OnlineLogins", simcore.Lookup, fdError, s.fdListLogins)
-	env.Handle("GET /v2/OnlineLogins/{OnlineLoginSid}", simcore.Lookup, fdError, s.fdGetLogin)
-	env.Handle("/", simcore.Auth, fdError, func(c *simcore.Call) simcore.Reply {
+	env.Handle("POST /v2/Properties/{PropertySid}/OnlineLogins", simcore.Create, simcore.Plain(fdError), s.fdCreateLogin)
+	env.Handle("GET /v2/OnlineLogins", simcore.Lookup, simcore.Plain(fdError), s.fdListLogins)
+	env.Handle("GET /v2/OnlineLogins/{OnlineLoginSid}", simcore.Lookup, simcore.Plain(fdError), s.fdGetLogin)
+	env.Handle("/", simcore.Auth, simcore.Plain(fdError), func(c *simcore.Call) simcore.Reply {
 		return fdError(http.StatusNotFound, "no such Fone Dynamics resource in the sandbox: "+c.R.Method+" "+c.R.URL.Path)
 	})
 }

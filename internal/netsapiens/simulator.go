@@ -21,11 +21,11 @@ type sim struct {
 func mountSandbox(env simcore.Env) {
 	s := &sim{env: env}
 	p := "/domains/{domain}"
-	env.Handle("POST "+p+"/users", simcore.Create, nsError, s.nsCreateUser)
-	env.Handle("POST "+p+"/sites", simcore.Create, nsError, s.nsCreateSite)
-	env.Handle("GET "+p+"/users/{user}", simcore.Lookup, nsError, s.nsGetUser)
-	env.Handle("GET "+p+"/sites/{site}", simcore.Lookup, nsError, s.nsGetSite)
-	env.Handle("/", simcore.Auth, nsError, func(c *simcore.Call) simcore.Reply {
+	env.Handle("POST "+p+"/users", simcore.Create, simcore.Plain(nsError), s.nsCreateUser)
+	env.Handle("POST "+p+"/sites", simcore.Create, simcore.Plain(nsError), s.nsCreateSite)
+	env.Handle("GET "+p+"/users/{user}", simcore.Lookup, simcore.Plain(nsError), s.nsGetUser)
+	env.Handle("GET "+p+"/sites/{site}", simcore.Lookup, simcore.Plain(nsError), s.nsGetSite)
+	env.Handle("/", simcore.Auth, simcore.Plain(nsError), func(c *simcore.Call) simcore.Reply {
 		return nsError(http.StatusNotFound, "no such ns-api v2 resource in the sandbox: "+c.R.Method+" "+c.R.URL.Path)
 	})
 }

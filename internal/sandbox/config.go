@@ -68,19 +68,29 @@ const (
 
 // CovePartners are the Cove customers the sandbox login may add users to:
 // the sandbox partner and its two child customers.
-var CovePartners = []CovePartnerInfo{
-	{ID: CovePartnerID, Name: CovePartner, ParentID: 1, Level: "Reseller"},
-	{ID: 123457, Name: "Sandbox Customer A", ParentID: CovePartnerID, Level: "EndCustomer"},
-	{ID: 123458, Name: "Sandbox Customer B", ParentID: CovePartnerID, Level: "EndCustomer"},
-}
+var CovePartners = cove.SandboxPartners
 
 // CovePartnerInfo is one Cove customer the sandbox knows.
-type CovePartnerInfo struct {
-	ID       int64
-	Name     string
-	ParentID int64
-	Level    string
-}
+type CovePartnerInfo = cove.SandboxPartnerInfo
+
+// CoveRoles are the roles the sandbox's EnumerateUserRoles returns.
+var CoveRoles = cove.SandboxRoles
+
+// CoveRole is one Cove user role.
+type CoveRole = cove.SandboxRole
+
+// JSON-RPC error codes the sandbox's Cove answers with, and Cove's own
+// codes in error.data (see the cove package's simulator.go).
+const (
+	RPCParseError       = cove.RPCParseError
+	RPCInvalidRequest   = cove.RPCInvalidRequest
+	RPCMethodNotFound   = cove.RPCMethodNotFound
+	RPCInvalidParams    = cove.RPCInvalidParams
+	RPCInternalError    = cove.RPCInternalError
+	CoveCodeLoginFailed = cove.SandboxCodeLoginFailed
+	CoveCodeThrottled   = cove.SandboxCodeThrottled
+	CoveCodeUnavailable = cove.SandboxCodeUnavailable
+)
 
 // Setting is one configuration key and its value (a string or an int).
 type Setting = simcore.Setting

@@ -10,35 +10,20 @@ import (
 )
 
 // sim is one simulated vendor as the server mounts it: a vendor of the
-// registry and its simulator.
+// registry and the simulator its package provides.
 type sim struct {
 	simcore.Simulator
 	name  string // configuration key: "netsapiens"
 	label string // "NetSapiens"
-	// routes mounts a simulator built into this package; nil for one a
-	// vendor package provides (Simulator.Mount).
-	routes func(*Server, *http.ServeMux)
 }
 
-// builtin are the handlers of the simulators still kept in this package,
-// by vendor name; each vendor describes its simulator (mount, credentials,
-// contract records) in its own package (connector.Vendor.Sandbox). Every
-// other vendor brings its handlers too (simcore.Simulator.Mount).
-var builtin = map[string]func(*Server, *http.ServeMux){
-	Cove: (*Server).coveRoutes,
-}
-
-// simulators lists, in the registry's creation order, every vendor the
-// sandbox can simulate.
+// simulators lists, in the registry's creation order, every vendor whose
+// package provides a simulator (connector.Vendor.Sandbox with Mount).
 func simulators() []sim {
 	var out []sim
 	for _, v := range registry.Vendors {
-		if v.Sandbox == nil {
-			continue
-		}
-		sm := sim{Simulator: *v.Sandbox, name: v.Name, label: v.Label, routes: builtin[v.Name]}
-		if sm.routes != nil || sm.Mount != nil {
-			out = append(out, sm)
+		if v.Sandbox != nil && v.Sandbox.Mount != nil {
+			out = append(out, sim{Simulator: *v.Sandbox, name: v.Name, label: v.Label})
 		}
 	}
 	return out
@@ -55,10 +40,6 @@ func Vendors() []string {
 
 // mount registers one simulator's handlers on mux.
 func (s *Server) mount(mux *http.ServeMux, sm sim) {
-	if sm.routes != nil {
-		sm.routes(s, mux)
-		return
-	}
 	sm.Mount(&simEnv{s: s, mux: mux, sim: sm})
 }
 
@@ -93,10 +74,20 @@ func (e *simEnv) Handle(pattern string, kind simcore.Kind, errorReply simcore.Er
 	if method != "" {
 		full = method + " " + full
 	}
-	errf := func(_ *call, status int, msg string) reply { return fromCore(errorReply(status, msg)) }
+	errf := func(c *call, status int, msg string) reply {
+		return fromCore(errorReply(&simcore.Call{R: c.r, Body: c.body}, status, msg))
+	}
 	e.mux.Handle(full, e.s.endpoint(e.sim.name, callKind(kind), errf, func(c *call) reply {
-		return fromCore(h(&simcore.Call{R: c.r, Body: c.body}))
+		return fromCore(h(&simcore.Call{R: c.r, Body: c.body, Faults: func(k simcore.Kind) (simcore.Reply, bool) {
+			rep, stop := c.inject(callKind(k))
+			return toCore(rep), stop
+		}}))
 	}))
+}
+
+// toCore converts a reply for a simulator.
+func toCore(r reply) simcore.Reply {
+	return simcore.Reply{Status: r.status, Header: r.header, Body: r.body, Rejected: r.rejected, Created: r.created}
 }
 
 // fromCore converts a simulator's reply.

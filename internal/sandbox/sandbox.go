@@ -4,19 +4,11 @@
 // never touch a real account.
 //
 // The list of simulated vendors comes from the registry: each vendor
-// package describes its simulator (connector.Vendor.Sandbox, a
-// simcore.Simulator: its mount, its sandbox credentials, its contract-test
-// fixtures). The sandbox keeps the ledger, the rate limits, the injected
-// faults and the routing; a new vendor's handlers come with its package
-// (simcore.Simulator.Mount), while the first four's are still in this
-// package (netsapiens.go, acefone.go, fonedynamics.go, cove.go).
-//
-// Every request body is checked against the same target descriptions the
-// validator uses (schema.Field.CheckWire), every created record lands in a
-// ledger (GET /_sandbox/ledger) that shows, per natural key, how often it was
-// accepted and how often a duplicate was refused, and optional, seeded fault
-// injection (rate limits, latency, 5xx answers, lost answers, malformed
-// bodies) rehearses what real networks and vendors do.
+// package provides its simulator (connector.Vendor.Sandbox, a
+// simcore.Simulator: its mount, its sandbox credentials, its handlers in
+// its simulator.go, its contract-test fixtures). The sandbox keeps the
+// ledger, the rate limits, the injected faults and the routing; simcore is
+// what the two share.
 //
 // Mounts (relative to the base URL):
 //

@@ -27,6 +27,21 @@ const (
 type Call struct {
 	R    *http.Request
 	Body []byte
+	// Faults, set by the sandbox, applies the vendor's injected faults
+	// (latency, 5xx, and for creates a lost or cut answer after the
+	// handler stored the record) to a call whose kind the handler learns
+	// only from its body (Cove's JSON-RPC method); see Inject.
+	Faults func(kind Kind) (rep Reply, stop bool)
+}
+
+// Inject applies the injected faults for a call of this kind, once per
+// call: when stop is true, answer rep instead. Without Faults it does
+// nothing.
+func (c *Call) Inject(kind Kind) (rep Reply, stop bool) {
+	if c.Faults == nil {
+		return Reply{}, false
+	}
+	return c.Faults(kind)
 }
 
 // Reply is a vendor's answer before the sandbox writes it (or loses it,
@@ -40,8 +55,15 @@ type Reply struct {
 }
 
 // ErrorFunc shapes an error the way the vendor does; the sandbox uses it
-// for its own refusals (rate limit, injected 5xx, a body too large).
-type ErrorFunc func(status int, msg string) Reply
+// for its own refusals (rate limit, injected 5xx, a body too large). The
+// call is the request as far as it was read (Body may be nil), for a shape
+// that echoes part of it (a JSON-RPC request ID).
+type ErrorFunc func(c *Call, status int, msg string) Reply
+
+// Plain adapts an error shape that does not depend on the request.
+func Plain(f func(status int, msg string) Reply) ErrorFunc {
+	return func(_ *Call, status int, msg string) Reply { return f(status, msg) }
+}
 
 // Handler answers one call.
 type Handler func(*Call) Reply
@@ -93,8 +115,7 @@ type Simulator struct {
 	Settings []Setting
 	// Defaults are the path-field defaults the sandbox account has.
 	Defaults []Setting
-	// Mount registers the simulator's handlers. It is nil for the
-	// simulators still built into package sandbox, which mounts them itself.
+	// Mount registers the simulator's handlers.
 	Mount func(Env)
 	// Fixtures are the contract suite's records, one per target.
 	Fixtures []Fixture
