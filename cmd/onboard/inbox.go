@@ -160,6 +160,13 @@ func inboxExit(ctx context.Context, rep *inbox.Report, err error) error {
 // prepareInbox loads the configuration and the plan once, before any file
 // is touched, so a mistake in either stops the pass with exit 2.
 func prepareInbox(ctx context.Context, io *terminal.IO, dir string, f *inboxFlags) (*inboxPass, error) {
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		what := "it is a file, not a folder"
+		if err != nil {
+			what = err.Error()
+		}
+		return nil, fmt.Errorf("the inbox %s cannot be used: %s; give the folder HR drops the spreadsheets into", dir, what)
+	}
 	s := &runSetup{stop: func() {}}
 	cfgPath, err := loadRunConfig(ctx, io, &runFlags{config: f.config, sandbox: f.sandbox, asJSON: true}, s)
 	if err != nil {
@@ -222,6 +229,9 @@ func (p *inboxPass) runFile(ctx context.Context, job inbox.Job) (inbox.Outcome, 
 	}
 	if p.f.policy == policyAllOrNothing && !p.f.dryRun {
 		refused, err := p.refuseWhole(ctx, job, opt, d)
+		if ctx.Err() != nil {
+			return o, ctx.Err() // stopped: the next pass runs the file again
+		}
 		if err != nil {
 			return p.unusableFile(job, d, o, err)
 		}

@@ -365,6 +365,7 @@ func TestInboxAllOrNothingSendsNothingFromASheetWithMistakes(t *testing.T) {
 // TestInboxDryRunValidatesAndMovesNothing writes the dry-run workbook and
 // leaves the file in the inbox.
 func TestInboxDryRunValidatesAndMovesNothing(t *testing.T) {
+	t.Setenv("ONBOARD_HOME", t.TempDir())
 	dir := t.TempDir()
 	mistakes, err := os.ReadFile(sampleWorkbook)
 	if err != nil {
@@ -408,6 +409,7 @@ func TestInboxRefusesBadOptionsAndConfigWithExit2BeforeTouchingAnything(t *testi
 		{[]string{"inbox", dir, "--config", missing}, "nope.yaml"},
 		{[]string{"inbox", dir, "--sandbox", "--plan", missing}, "nope.yaml"},
 		{[]string{"inbox"}, "give the inbox folder"},
+		{[]string{"inbox", filepath.Join(dir, "nope"), "--sandbox"}, "give the folder HR drops the spreadsheets into"},
 	} {
 		var out, errOut bytes.Buffer
 		io := &terminal.IO{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
@@ -423,6 +425,7 @@ func TestInboxRefusesBadOptionsAndConfigWithExit2BeforeTouchingAnything(t *testi
 // TestHistoryListsAndShowsRunsAndReadsItsOptions runs the inbox in
 // process on the sandbox and reads the runs back.
 func TestHistoryListsAndShowsRunsAndReadsItsOptions(t *testing.T) {
+	t.Setenv("ONBOARD_HOME", t.TempDir())
 	dir, stateDir := t.TempDir(), t.TempDir()
 	dropFile(t, filepath.Join(dir, "acefone.user-hist.csv"), []byte(acefoneCSV(1, 2)), time.Now().Add(-time.Hour))
 	var out, errOut bytes.Buffer
@@ -471,3 +474,63 @@ func TestHistoryListsAndShowsRunsAndReadsItsOptions(t *testing.T) {
 }
 
 var _ = exec.Command // onboardCmd returns *exec.Cmd
+
+// TestInboxHRSheetKeepsGeneratedPasswordsOutOfTheInbox runs the sample
+// new-hire sheet through its plan: the people are filed with their
+// workbook, the generated passwords stay in the reports folder (never in
+// the inbox HR reads), and history show prints each person again.
+func TestInboxHRSheetKeepsGeneratedPasswordsOutOfTheInbox(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("ONBOARD_HOME", home)
+	dir, stateDir := t.TempDir(), t.TempDir()
+	hires, err := os.ReadFile("../../samples/new-hires.xlsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dropFile(t, filepath.Join(dir, "new-hires.xlsx"), hires, time.Now().Add(-time.Hour))
+	var out, errOut bytes.Buffer
+	io := &terminal.IO{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
+	code := run(io, []string{"inbox", dir, "--sandbox", "--plan", "../../samples/plan.yaml", "--state", stateDir, "--settle", "0"})
+	if code != exitOK {
+		t.Fatalf("exit %d (invalid people are reported, the valid ones created: done/)\n%s", code, errOut.String())
+	}
+	for _, want := range []string{"new-hires.xlsx: 13 people", "To fix (5)", "row 7, Priya Sharma: Work email (C7)", "→ done/", "1 in done/, 0 in failed/"} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, errOut.String())
+		}
+	}
+	done := filed(t, dir, inbox.DoneDir)
+	if done["new-hires.xlsx"] != 1 || workbooks(done, "new-hires", "result") != 1 || len(done) != 2 {
+		t.Errorf("done/ holds %v", done)
+	}
+	_ = filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err == nil && strings.Contains(strings.ToUpper(fi.Name()), "CREDENTIALS") {
+			t.Errorf("a credentials file is in the inbox: %s", p)
+		}
+		return nil
+	})
+	if creds, _ := filepath.Glob(filepath.Join(home, "reports", "*CREDENTIALS*")); len(creds) != 1 {
+		t.Errorf("credentials files in the reports folder: %v", creds)
+	}
+	out.Reset()
+	if code := run(io, []string{"history", "--state", stateDir, "--json"}); code != exitOK {
+		t.Fatalf("history: %d %s", code, errOut.String())
+	}
+	var h struct {
+		Runs []struct {
+			RunID string `json:"run_id"`
+		}
+	}
+	if err := json.Unmarshal(out.Bytes(), &h); err != nil || len(h.Runs) != 1 {
+		t.Fatalf("%v %s", err, out.String())
+	}
+	out.Reset()
+	if code := run(io, []string{"history", "show", h.Runs[0].RunID, "--state", stateDir}); code != exitOK {
+		t.Fatalf("show: %d %s", code, errOut.String())
+	}
+	for _, want := range []string{"People:   13:", "row 7, Priya Sharma: failed", "to fix: Work email (C7)", ": all done"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("show lacks %q:\n%s", want, out.String())
+		}
+	}
+}
