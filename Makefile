@@ -1,7 +1,7 @@
 GO ?= go
 BIN := bin/onboard
 
-.PHONY: build test demo templates bench fuzz torture clean
+.PHONY: build test demo templates bench fuzz torture screenshots clean
 
 build:
 	$(GO) build -ldflags "-X main.version=$$(git describe --always --dirty 2>/dev/null || echo dev)" -o $(BIN) ./cmd/onboard
@@ -32,6 +32,12 @@ bench: build
 # faulty sandbox, and state.db cut at 12 sizes; it prints one summary line.
 torture:
 	ONBOARD_TORTURE_KILLS=60 ONBOARD_TORTURE_CUTS=12 $(GO) test -count=1 -run TestTorture -v -timeout 20m ./cmd/onboard
+
+# Every page of onboard serve at 1280 and 390 px, from the real-browser
+# suite (needs Chromium: apt-get install -y chromium), into docs/screenshots/;
+# the few the README shows are committed.
+screenshots:
+	ONBOARD_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run TestBrowser -v ./cmd/onboard
 
 clean:
 	rm -rf bin
