@@ -17,6 +17,7 @@ import (
 	"github.com/onboard/onboard/internal/batch"
 	"github.com/onboard/onboard/internal/config"
 	"github.com/onboard/onboard/internal/hires"
+	"github.com/onboard/onboard/internal/history"
 	"github.com/onboard/onboard/internal/intake"
 	"github.com/onboard/onboard/internal/outcome"
 	"github.com/onboard/onboard/internal/progress"
@@ -160,6 +161,11 @@ func runRun(parent context.Context, io *terminal.IO, input string, f *runFlags) 
 	writeErr := writeRunFiles(context.WithoutCancel(ctx), res, setup.report, f.resultsCSV)
 	if err := sendNotifications(context.WithoutCancel(ctx), setup.cfg, "cli", input, res, runErr, logger); err != nil {
 		fmt.Fprintln(io.ErrOut, "warning: notification:", err)
+	}
+	if !res.DryRun {
+		if err := history.RecordResult(setup.stateDir, &res.Result, history.CLI); err != nil {
+			fmt.Fprintln(io.ErrOut, "warning: run history:", err)
+		}
 	}
 	if f.asJSON {
 		if err := writeJSON(io.Out, runDocument(res)); err != nil {
