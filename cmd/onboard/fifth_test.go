@@ -35,12 +35,13 @@ func TestFifthVendorAppearsInTheCLI(t *testing.T) {
 		t.Errorf("targets fakevendor: exit %d\n%s%s", code, out, errOut)
 	}
 
-	path := filepath.Join(t.TempDir(), "fakevendor.user.csv")
+	dir := t.TempDir()
+	path := filepath.Join(dir, "fakevendor.user.csv")
 	if err := os.WriteFile(path, []byte("Email,Name,Seats\njane@example.com,Jane,2\nlee@example.com,Lee,11\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	io, out, errOut = testIO()
-	code := run(io, []string{"validate", path})
+	code := run(io, []string{"validate", path, "--report", filepath.Join(dir, "report.xlsx")})
 	all := out.String() + errOut.String()
 	if code == exitOK || !strings.Contains(all, "3") || !strings.Contains(strings.ToLower(all), "seats") {
 		t.Errorf("validate: exit %d; want the bad Seats in row 3 named:\n%s", code, all)
