@@ -28,4 +28,5 @@ var Vendor = connector.Vendor{
 	Options:    Options,
 	New:        New,
 	Sandbox:    Sandbox,
+	Samples:    SampleSheets,
 }

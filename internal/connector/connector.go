@@ -13,6 +13,7 @@ import (
 
 	"github.com/onboard/onboard/internal/sandbox/simcore"
 	"github.com/onboard/onboard/internal/schema"
+	"github.com/onboard/onboard/internal/schema/sample"
 )
 
 // Status classifies a vendor's answer to one request.
@@ -129,6 +130,9 @@ type Vendor struct {
 	// (`onboard sandbox`, --sandbox runs, the contract tests): its mount,
 	// sandbox credentials, handlers and contract fixtures.
 	Sandbox *simcore.Simulator
+	// Samples, when set, are the vendor's tabs of the sample workbook
+	// (samples/vendor-sheets.xlsx, `make templates`).
+	Samples func() []sample.Sheet
 }
 
 // CallError is a read-only call (a name lookup, a check) that did not

@@ -26,4 +26,5 @@ var Vendor = connector.Vendor{
 	Options:    Options,
 	New:        New,
 	Sandbox:    Sandbox,
+	Samples:    SampleSheets,
 }

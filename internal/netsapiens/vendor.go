@@ -25,4 +25,5 @@ var Vendor = connector.Vendor{
 	Options:    Options,
 	New:        New,
 	Sandbox:    Sandbox,
+	Samples:    SampleSheets,
 }

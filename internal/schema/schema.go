@@ -97,10 +97,10 @@ type Ref struct {
 
 // Target is one vendor operation with the fields it takes.
 type Target struct {
-	ID        string   // "netsapiens.user"
-	Vendor    string   // "netsapiens"
-	Label     string   // "NetSapiens Users": sheet name in templates
-	System    string   // plain name for people, e.g. "NetSapiens phone": result columns and messages
+	ID     string // "netsapiens.user"
+	Vendor string // "netsapiens"
+	Label  string // "NetSapiens Users": sheet name in templates
+	System string // plain name for people, e.g. "NetSapiens phone": result columns and messages
 	// HR names what a row gives a person, in HR's words ("Acefone
 	// contact-centre user"): the new-hire template's instructions. HRName
 	// falls back to SystemName.
@@ -109,7 +109,7 @@ type Target struct {
 	// NetSapiens site, for an office): it is never given to a person, but
 	// made once per distinct key for the people whose records name it
 	// through a Ref, and created before them.
-	Shared bool
+	Shared    bool
 	Aliases   []string // other sheet names accepted
 	Operation string   // "Create User in Domain"
 	Help      string   // one line about what a row creates

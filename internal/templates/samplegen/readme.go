@@ -21,11 +21,11 @@ func readme() string {
 		"Sheets are named by label or by target ID, as people do.\n\n", len(Mistakes()), InstructionsSheet)
 	b.WriteString("| Sheet tab | Target | Data rows | Columns |\n|---|---|---|---|\n")
 	for _, s := range sheets() {
-		heads := make([]string, len(s.columns))
-		for i, c := range s.columns {
-			heads[i] = c.header
+		heads := make([]string, len(s.Columns))
+		for i, c := range s.Columns {
+			heads[i] = c.Header
 		}
-		fmt.Fprintf(&b, "| `%s` | `%s` | %d (rows 2–%d) | %s |\n", s.name, s.target.ID, len(s.rows), len(s.rows)+1, strings.Join(heads, ", "))
+		fmt.Fprintf(&b, "| `%s` | `%s` | %d (rows 2–%d) | %s |\n", s.Name, s.Target.ID, len(s.Rows), len(s.Rows)+1, strings.Join(heads, ", "))
 	}
 	fmt.Fprintf(&b, "\nNetSapiens rows use domain `%s`; every site a user names is on the sites sheet. "+
 		"Fone Dynamics rows use properties `%s` (Sydney) and `%s` (Melbourne); Cove rows use partner ID %d.\n\n",

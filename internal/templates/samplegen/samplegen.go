@@ -74,16 +74,16 @@ func layout() ([]Mistake, []Valid) {
 	var mistakes []Mistake
 	var valid []Valid
 	for _, s := range sheets() {
-		for r, row := range s.rows {
+		for r, row := range s.Rows {
 			num := r + 2 // header in row 1
 			for c, v := range row {
 				ref, _ := excelize.CoordinatesToCellName(c+1, num)
 				switch x := v.(type) {
 				case bad:
-					mistakes = append(mistakes, Mistake{File: WorkbookPath, Sheet: s.name, Target: s.target.ID, Row: num, Cell: ref,
-						Column: s.columns[c].header, Field: s.columns[c].key, Rule: x.rule, Value: display(x.value), Why: x.why, Suggestion: x.suggestion})
+					mistakes = append(mistakes, Mistake{File: WorkbookPath, Sheet: s.Name, Target: s.Target.ID, Row: num, Cell: ref,
+						Column: s.Columns[c].Header, Field: s.Columns[c].Key, Rule: x.Rule, Value: display(x.Value), Why: x.Why, Suggestion: x.Suggestion})
 				case tricky:
-					valid = append(valid, Valid{File: WorkbookPath, Sheet: s.name, Cell: ref, Column: s.columns[c].header, Value: display(x.value), Why: x.why})
+					valid = append(valid, Valid{File: WorkbookPath, Sheet: s.Name, Cell: ref, Column: s.Columns[c].Header, Value: display(x.Value), Why: x.Why})
 				}
 			}
 		}
@@ -95,9 +95,9 @@ func layout() ([]Mistake, []Valid) {
 func display(v any) string {
 	switch x := v.(type) {
 	case bad:
-		return display(x.value)
+		return display(x.Value)
 	case tricky:
-		return display(x.value)
+		return display(x.Value)
 	case nil:
 		return ""
 	case int64:
@@ -175,7 +175,7 @@ func buildWorkbook(f *excelize.File) error {
 	}
 	for _, s := range sheets() {
 		if err := writeSheet(f, s, bold); err != nil {
-			return fmt.Errorf("sheet %s: %w", s.name, err)
+			return fmt.Errorf("sheet %s: %w", s.Name, err)
 		}
 	}
 	f.SetActiveSheet(1)
@@ -183,30 +183,30 @@ func buildWorkbook(f *excelize.File) error {
 }
 
 func writeSheet(f *excelize.File, s sheet, bold int) error {
-	if _, err := f.NewSheet(s.name); err != nil {
+	if _, err := f.NewSheet(s.Name); err != nil {
 		return err
 	}
-	widths := make([]int, len(s.columns))
-	for c, col := range s.columns {
+	widths := make([]int, len(s.Columns))
+	for c, col := range s.Columns {
 		ref, err := excelize.CoordinatesToCellName(c+1, 1)
 		if err != nil {
 			return err
 		}
-		if err := f.SetCellStr(s.name, ref, col.header); err != nil {
+		if err := f.SetCellStr(s.Name, ref, col.Header); err != nil {
 			return err
 		}
-		widths[c] = utf8.RuneCountInString(col.header) + 2
+		widths[c] = utf8.RuneCountInString(col.Header) + 2
 	}
-	last, err := excelize.CoordinatesToCellName(len(s.columns), 1)
+	last, err := excelize.CoordinatesToCellName(len(s.Columns), 1)
 	if err != nil {
 		return err
 	}
-	if err := f.SetCellStyle(s.name, "A1", last, bold); err != nil {
+	if err := f.SetCellStyle(s.Name, "A1", last, bold); err != nil {
 		return err
 	}
-	for r, row := range s.rows {
-		if len(row) != len(s.columns) {
-			return fmt.Errorf("row %d has %d cells for %d columns", r+2, len(row), len(s.columns))
+	for r, row := range s.Rows {
+		if len(row) != len(s.Columns) {
+			return fmt.Errorf("row %d has %d cells for %d columns", r+2, len(row), len(s.Columns))
 		}
 		for c, v := range row {
 			ref, err := excelize.CoordinatesToCellName(c+1, r+2)
@@ -217,7 +217,7 @@ func writeSheet(f *excelize.File, s sheet, bold int) error {
 			if v == nil {
 				continue
 			}
-			if err := f.SetCellValue(s.name, ref, v); err != nil {
+			if err := f.SetCellValue(s.Name, ref, v); err != nil {
 				return err
 			}
 			if n, ok := v.(int64); ok && n > 99999999999 {
@@ -231,19 +231,19 @@ func writeSheet(f *excelize.File, s sheet, bold int) error {
 		if err != nil {
 			return err
 		}
-		if err := f.SetColWidth(s.name, col, col, float64(min(w, 45))); err != nil {
+		if err := f.SetColWidth(s.Name, col, col, float64(min(w, 45))); err != nil {
 			return err
 		}
 	}
-	return f.SetPanes(s.name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+	return f.SetPanes(s.Name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
 }
 
 func unwrap(v any) any {
 	switch x := v.(type) {
 	case bad:
-		return x.value
+		return x.Value
 	case tricky:
-		return x.value
+		return x.Value
 	}
 	return v
 }

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/onboard/onboard/internal/intake"
+	"github.com/onboard/onboard/internal/netsapiens"
 	"github.com/onboard/onboard/internal/registry"
 	"github.com/onboard/onboard/internal/schema"
 	"github.com/onboard/onboard/internal/templates"
@@ -175,7 +176,7 @@ func TestWorkbookHoldsExactlyTheListedMistakes(t *testing.T) {
 	found, cells := readSheets(t, path)
 	var got, want []finding
 	for _, s := range sheets() {
-		got = append(got, found[s.name]...)
+		got = append(got, found[s.Name]...)
 	}
 	if len(found) != 5 {
 		t.Errorf("%d target sheets read, want 5", len(found))
@@ -320,8 +321,8 @@ func TestReadmeListsEveryMistake(t *testing.T) {
 func TestKeypad(t *testing.T) {
 	cases := map[string]int64{"Smith": 764, "García": 427, "O'Brien": 627, "Müller": 685, "王": 0, "Li": 0}
 	for name, want := range cases {
-		if got := keypad(name); got != want {
-			t.Errorf("keypad(%q) = %d, want %d", name, got, want)
+		if got := netsapiens.DialByName(name); got != want {
+			t.Errorf("DialByName(%q) = %d, want %d", name, got, want)
 		}
 	}
 }
