@@ -47,6 +47,9 @@ type Options struct {
 	Logger      *slog.Logger // never given secrets; nil = discard
 	// Progress builds the progress display for n records to send; nil = none.
 	Progress func(n int) progress.Reporter
+	// Events, when set, is called (from several goroutines) for every
+	// create request and every record sent, per vendor (events.go).
+	Events func(Event)
 	// Plan, when set, reads the input as an HR new-hire sheet and derives
 	// each person's vendor records through it.
 	Plan *hires.Plan

@@ -67,6 +67,7 @@ func (r *runner) send(ctx context.Context) error {
 	if r.creds != nil {
 		d.Recorder = &credentialsRecorder{next: d.Recorder, creds: r.creds, derived: r.derived, decisions: r.planned.Decisions, run: r.res.RunID, done: map[int]bool{}}
 	}
+	d.Recorder = withEvents(d.Recorder, opt.Events)
 	var bar progress.Reporter = nopProgress{}
 	if opt.Progress != nil && len(r.planned.Jobs) > 0 {
 		bar = opt.Progress(len(r.planned.Jobs))

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -29,6 +31,15 @@ type Live struct {
 	Failed   int     `json:"failed"`
 	Elapsed  float64 `json:"elapsed"`       // seconds
 	ETA      float64 `json:"eta,omitempty"` // seconds left, estimated
+	// Vendors are the requests so far per vendor, by name.
+	Vendors map[string]VendorLive `json:"vendors,omitempty"`
+}
+
+// VendorLive counts one vendor's requests during a run.
+type VendorLive struct {
+	Requests  int `json:"requests"`
+	Retries   int `json:"retries"`
+	Throttled int `json:"throttled"` // records whose last answer was 429
 }
 
 // runQueue runs one batch at a time, in the order asked.
@@ -76,6 +87,7 @@ func (q *runQueue) status(id string) (Live, bool, <-chan struct{}) {
 	defer q.mu.Unlock()
 	if q.current == id {
 		l := q.live
+		l.Vendors = maps.Clone(q.live.Vendors)
 		l.Elapsed = time.Since(q.started).Seconds()
 		if l.Done > 0 && l.Total > l.Done {
 			l.ETA = l.Elapsed / float64(l.Done) * float64(l.Total-l.Done)
@@ -178,6 +190,29 @@ func (p progressOf) Step(ok bool) {
 
 func (p progressOf) Finish() {}
 
+// event counts a vendor request or result in the live progress.
+func (q *runQueue) event(e batch.Event) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.live.Vendors == nil {
+		q.live.Vendors = map[string]VendorLive{}
+	}
+	v := q.live.Vendors[e.Vendor]
+	switch e.Kind {
+	case batch.EventRequest:
+		v.Requests++
+		if e.Attempt > 1 {
+			v.Retries++
+		}
+	case batch.EventDone:
+		if e.HTTPStatus == http.StatusTooManyRequests {
+			v.Throttled++
+		}
+	}
+	q.live.Vendors[e.Vendor] = v
+	q.notify()
+}
+
 // setTotal sets how many records the run sends.
 func (q *runQueue) setTotal(n int) progress.Reporter {
 	q.mu.Lock()
@@ -205,7 +240,7 @@ func (s *Server) execute(ctx context.Context, id string, q *runQueue) {
 	log.Info("run started", "version", b.Run.Version)
 	opt, err := s.runOptions(b, log)
 	if err == nil {
-		opt.Progress = q.setTotal
+		opt.Progress, opt.Events = q.setTotal, q.event
 	}
 	var res *batch.Result
 	if err == nil {

@@ -537,7 +537,13 @@ func TestCancelAndResumeCreateEachAccountOnce(t *testing.T) {
 	// Cancel once some accounts are done.
 	for {
 		live, active, changed := e.srv.runs.status(id)
-		if !active || live.Done >= 3 {
+		if !active {
+			break
+		}
+		if live.Done >= 3 {
+			if v := live.Vendors["acefone"]; v.Requests < live.Done {
+				t.Errorf("live progress: %d done but %d Acefone requests", live.Done, v.Requests)
+			}
 			break
 		}
 		<-changed

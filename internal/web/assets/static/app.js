@@ -29,6 +29,23 @@ function words(s) {
   return Math.floor(s / 60) + " min " + (s % 60) + " s";
 }
 
+// showVendors fills the per-system request counts under the bar.
+function showVendors(vendors) {
+  var list = document.getElementById("run-vendors");
+  if (!list) { return; }
+  var names = Object.keys(vendors).sort();
+  while (list.firstChild) { list.removeChild(list.firstChild); }
+  names.forEach(function (name) {
+    var v = vendors[name];
+    var li = document.createElement("li");
+    var text = name + ": " + v.requests + (v.requests === 1 ? " request" : " requests");
+    if (v.retries) { text += ", " + v.retries + " retried"; }
+    if (v.throttled) { text += ", " + v.throttled + " slowed down by the vendor (429)"; }
+    li.textContent = text;
+    list.appendChild(li);
+  });
+}
+
 function setupProgress() {
   var run = document.getElementById("run");
   if (!run || run.dataset.active !== "yes" || !window.EventSource) { return; }
@@ -46,6 +63,7 @@ function setupProgress() {
     if (p.failed) { text += ", " + p.failed + " failed"; }
     if (p.eta) { text += " · about " + words(p.eta) + " left"; }
     status.textContent = p.total ? text : "Preparing…";
+    showVendors(p.vendors || {});
   });
   es.addEventListener("done", function () { es.close(); window.location.reload(); });
 }
