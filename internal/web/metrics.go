@@ -25,6 +25,28 @@ type metrics struct {
 	http      *prometheus.CounterVec
 }
 
+// batchCollector reports the batches by status at each scrape.
+type batchCollector struct {
+	s    *Server
+	desc *prometheus.Desc
+}
+
+func (c batchCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c batchCollector) Collect(ch chan<- prometheus.Metric) {
+	all, err := c.s.store.batches()
+	if err != nil {
+		return
+	}
+	counts := map[string]int{}
+	for _, b := range all {
+		counts[b.Status()]++
+	}
+	for st, n := range counts {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n), st)
+	}
+}
+
 func newMetrics() *metrics {
 	m := &metrics{
 		reg:       prometheus.NewRegistry(),

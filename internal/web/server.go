@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/time/rate"
 
 	"github.com/onboard/onboard/internal/config"
@@ -123,6 +124,7 @@ func New(opt Options) (*Server, error) {
 		st.close()
 		return nil, err
 	}
+	s.metrics.reg.MustRegister(batchCollector{s: s, desc: prometheus.NewDesc("onboard_batches", "Batches by status.", []string{"status"}, nil)})
 	s.runs = newRunQueue(s)
 	if err := s.markInterrupted(); err != nil {
 		st.close()
@@ -190,6 +192,7 @@ func (s *Server) janitor(ctx context.Context) {
 	defer t.Stop()
 	for {
 		s.expireCredentials()
+		s.expireSessions()
 		select {
 		case <-ctx.Done():
 			return

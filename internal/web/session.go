@@ -2,6 +2,7 @@ package web
 
 import (
 	"crypto/sha256"
+	"encoding/json"
 	"encoding/hex"
 	"net"
 	"net/http"
@@ -152,4 +153,29 @@ func clientAddr(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// expireSessions deletes the sessions past their idle or absolute time.
+func (s *Server) expireSessions() {
+	now := s.now()
+	err := s.store.db.Update(func(tx *boltTx) error {
+		b := tx.Bucket(bucketSessions)
+		var dead [][]byte
+		err := b.ForEach(func(k, v []byte) error {
+			var sess Session
+			if json.Unmarshal(v, &sess) != nil || now.Sub(sess.LastSeen) > s.opt.SessionIdle || now.Sub(sess.Created) > s.opt.SessionAbsolute {
+				dead = append(dead, append([]byte(nil), k...))
+			}
+			return nil
+		})
+		for _, k := range dead {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		return err
+	})
+	if err != nil {
+		s.log.Error("delete expired sessions", "error", err)
+	}
 }

@@ -660,3 +660,33 @@ func TestHealthMetricsAndFiles(t *testing.T) {
 type netIPNet = net.IPNet
 
 var netParseCIDR = net.ParseCIDR
+
+func TestCredentialsDeletedAfterRetention(t *testing.T) {
+	e := newEnv(t, sandbox.Faults{}, func(o *Options) { o.CredentialRetention = 2 * time.Hour })
+	it := e.signIn("it")
+	page := it.newBatch("hires.csv", sheet(2))
+	it.post(page+"/run", url.Values{"confirm": {"yes"}})
+	e.waitRun(page)
+	if res := it.get(page + "/credentials.csv"); res.code != http.StatusOK {
+		t.Fatalf("credentials before the retention: %d", res.code)
+	}
+	e.srv.expireCredentials()
+	if res := it.get(page + "/credentials.csv"); res.code != http.StatusOK {
+		t.Fatalf("credentials deleted too early: %d", res.code)
+	}
+	e.clock.add(3 * time.Hour)
+	e.srv.expireSessions()
+	it = e.signIn("it") // the old session ran out too
+	e.srv.expireCredentials()
+	res := it.get(page + "/credentials.csv")
+	if res.code != http.StatusNotFound || !strings.Contains(res.body, "deleted after the retention period") {
+		t.Fatalf("credentials after the retention: %d %s", res.code, res.body)
+	}
+	var b Batch
+	e.srv.store.get(bucketBatches, strings.TrimPrefix(page, "/batches/"), &b)
+	if !b.Run.CredentialsGone {
+		t.Error("the batch does not record the deletion")
+	}
+	mustContain(t, "audit", e.signIn("admin").get("/audit.jsonl").body, `"action":"credentials deleted"`)
+	mustContain(t, "metrics", e.anon().get("/metrics").body, `onboard_batches{status="done"} 1`)
+}
