@@ -2,8 +2,8 @@ package web
 
 import (
 	"crypto/sha256"
-	"encoding/json"
 	"encoding/hex"
+	"encoding/json"
 	"net"
 	"net/http"
 	"strings"
