@@ -131,11 +131,17 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request, dir string) (Ve
 	return v, true
 }
 
-// summarize fills a version's counts from its check.
+// summarize checks a version once, keeps what its page shows, and fills
+// its counts. At most one check per CPU runs at a time, so many uploads
+// at once queue instead of growing the memory.
 func (s *Server) summarize(b *Batch, v *Version) {
-	s.checks.put(b.ID+"/"+strconv.Itoa(v.N), nil)
+	s.checking <- struct{}{}
 	c := s.checkFile(s.inputPath(b, *v), v.Name)
-	s.checks.put(b.ID+"/"+strconv.Itoa(v.N), c)
+	<-s.checking
+	view := viewOf(c)
+	if err := s.saveView(b, *v, view); err != nil {
+		s.log.Error("keep a check", "batch", b.ID, "error", err)
+	}
 	if c.Result == nil {
 		v.Unusable = c.Unusable
 		return

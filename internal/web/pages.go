@@ -2,9 +2,12 @@ package web
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -143,16 +146,21 @@ type personRow struct {
 	Fine     bool
 }
 
+// checkView is what the batch page shows of a version's check, kept next
+// to the upload so the page never validates again.
+type checkView struct {
+	Unusable string      `json:"unusable,omitempty"`
+	Sheet    []string    `json:"sheet,omitempty"`
+	People   []personRow `json:"people,omitempty"`
+	Warnings []string    `json:"warnings,omitempty"`
+	Ready    bool        `json:"ready,omitempty"`
+}
+
 // batchData is the batch page's.
 type batchData struct {
-	B         *Batch
-	V         Version
-	Unusable  string
-	Headline  string
-	Sheet     []string
-	People    []personRow
-	Warnings  []string
-	Ready     bool
+	B *Batch
+	V Version
+	checkView
 	CanRun    bool
 	Live      Live
 	Max       string
@@ -168,16 +176,51 @@ func (s *Server) batchPage(w http.ResponseWriter, r *http.Request) {
 	d := batchData{B: b, V: v, CanRun: who(r).Role.CanRun(), Max: sizeWords(s.opt.MaxUpload)}
 	d.Live, _, _ = s.runs.status(b.ID)
 	d.HasResult = b.Run != nil && s.loadResult(b.ID) != nil
-	c := s.check(b, v)
-	if c.Result == nil {
-		d.Unusable = c.Unusable
-		s.render(w, r, http.StatusOK, "batch.html", b.Name(), d)
+	view, err := s.loadView(b, v)
+	if err != nil {
+		s.log.Error("read a check", "batch", b.ID, "error", err)
+		s.fail(w, r, http.StatusInternalServerError, "The check of this sheet could not be read; the server log says why.")
 		return
 	}
+	d.checkView = *view
+	s.render(w, r, http.StatusOK, "batch.html", b.Name(), d)
+}
+
+// viewPath is where a version's checkView is kept.
+func (s *Server) viewPath(b *Batch, v Version) string {
+	return filepath.Join(s.batchDir(b.ID), fmt.Sprintf("v%d", v.N), "check.json")
+}
+
+// loadView reads a version's checkView, making it when missing.
+func (s *Server) loadView(b *Batch, v Version) (*checkView, error) {
+	data, err := os.ReadFile(s.viewPath(b, v))
+	if err == nil {
+		var view checkView
+		if err := json.Unmarshal(data, &view); err == nil {
+			return &view, nil
+		}
+	}
+	view := viewOf(s.check(b, v))
+	return view, s.saveView(b, v, view)
+}
+
+// saveView keeps a version's checkView (0600).
+func (s *Server) saveView(b *Batch, v Version, view *checkView) error {
+	data, err := json.Marshal(view)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(s.viewPath(b, v), data, 0o600)
+}
+
+// viewOf turns a check into what the page shows: people needing fixes
+// first, with their cells and the CLI's messages.
+func viewOf(c *checked) *checkView {
+	if c.Result == nil {
+		return &checkView{Unusable: c.Unusable}
+	}
 	res := c.Result
-	d.Headline = res.PeopleHeadline()
-	d.Sheet = res.SheetProblems
-	d.Ready = len(res.People) > 0 && res.OK()
+	d := &checkView{Sheet: res.SheetProblems, Ready: len(res.People) > 0 && res.OK()}
 	cells := cellsByRow(c)
 	for _, p := range res.People {
 		d.People = append(d.People, personRow{Row: p.Row, Name: p.Name, Status: p.Status, Problems: p.Problems,
@@ -198,7 +241,7 @@ func (s *Server) batchPage(w http.ResponseWriter, r *http.Request) {
 			d.Warnings = append(d.Warnings, msg)
 		}
 	}
-	s.render(w, r, http.StatusOK, "batch.html", b.Name(), d)
+	return d
 }
 
 // cellsByRow lists the offending cells of each row.

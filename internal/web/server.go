@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"sync"
 	"time"
 
@@ -80,6 +81,7 @@ type Server struct {
 	runs     *runQueue
 	checks   *checkCache
 	stopping <-chan struct{} // closed when the server stops (Start's ctx)
+	checking chan struct{}   // one token per check running (GOMAXPROCS)
 
 	mu    sync.Mutex
 	users map[string]localUser
@@ -114,7 +116,8 @@ func New(opt Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{opt: opt, store: st, log: opt.Logger, limiter: auth.NewLimiter(5, 15*time.Minute),
-		users: map[string]localUser{}, metrics: newMetrics(), checks: newCheckCache(16)}
+		users: map[string]localUser{}, metrics: newMetrics(), checks: newCheckCache(4),
+		checking: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	s.limiter.Now = opt.Now
 	for _, u := range opt.Users {
 		s.users[u.Name] = localUser{role: auth.Role(u.Role), hash: u.Hash}

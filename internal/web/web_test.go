@@ -83,7 +83,7 @@ func (c *clock) add(d time.Duration) {
 }
 
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *Server
 	ts    *httptest.Server
 	sb    *sandbox.Server
@@ -94,7 +94,7 @@ type env struct {
 
 // newEnv starts a server on 127.0.0.1 backed by the vendor sandbox, with
 // the users hr, it and admin.
-func newEnv(t *testing.T, faults sandbox.Faults, mod ...func(*Options)) *env {
+func newEnv(t testing.TB, faults sandbox.Faults, mod ...func(*Options)) *env {
 	t.Helper()
 	sb, err := sandbox.New(sandbox.Options{Faults: faults})
 	if err != nil {
