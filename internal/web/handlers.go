@@ -248,7 +248,7 @@ func (s *Server) requestCreation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.auditAction(r, "requested creation", b.ID, "")
-	http.Redirect(w, r, flash("/batches/"+b.ID, "IT has been asked to create the accounts."), http.StatusSeeOther)
+	http.Redirect(w, r, flash("/batches/"+b.ID, "requested"), http.StatusSeeOther)
 }
 
 // previewData is the preview page's.
@@ -367,7 +367,7 @@ func (s *Server) cancelRun(w http.ResponseWriter, r *http.Request) {
 		return nil
 	})
 	s.auditAction(r, "cancelled a run", b.ID, "")
-	http.Redirect(w, r, flash("/batches/"+b.ID, "Cancelled: requests in flight finish, nothing new is sent. Resume at any time."), http.StatusSeeOther)
+	http.Redirect(w, r, flash("/batches/"+b.ID, "cancelled"), http.StatusSeeOther)
 }
 
 // events streams the run's progress as server-sent events, at least once

@@ -59,7 +59,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name, 
 		return
 	}
 	var buf bytes.Buffer
-	p := page{Title: title, Who: who(r), Flash: r.URL.Query().Get("m"), Data: data}
+	p := page{Title: title, Who: who(r), Flash: flashes[r.URL.Query().Get("m")], Data: data}
 	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
 		s.log.Error("render a page", "page", name, "error", err)
 		http.Error(w, "The page could not be shown; the server log says why.", http.StatusInternalServerError)
@@ -80,10 +80,15 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, code int, msg stri
 	s.render(w, r, code, "error.html", http.StatusText(code), msg)
 }
 
-// flash is a short message shown on the next page, passed in its URL.
-func flash(url, msg string) string {
-	return url + "?m=" + template.URLQueryEscaper(msg)
+// flashes are the short messages a redirect may ask the next page to
+// show, by code: a link cannot make the page say anything else.
+var flashes = map[string]string{
+	"requested": "IT has been asked to create the accounts.",
+	"cancelled": "Cancelled: requests in flight finish, nothing new is sent. Resume at any time.",
 }
+
+// flash adds a flash message's code to url.
+func flash(url, code string) string { return url + "?m=" + code }
 
 // homeData is the home page's.
 type homeData struct {

@@ -119,6 +119,7 @@ func New(opt Options) (*Server, error) {
 		users: map[string]localUser{}, metrics: newMetrics(), checks: newCheckCache(4),
 		checking: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	s.limiter.Now = opt.Now
+	s.log = slog.New(pathRedactor{next: opt.Logger.Handler(), s: s})
 	for _, u := range opt.Users {
 		s.users[u.Name] = localUser{role: auth.Role(u.Role), hash: u.Hash}
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net"
 	"net/http"
@@ -689,4 +690,49 @@ func TestCredentialsDeletedAfterRetention(t *testing.T) {
 	}
 	mustContain(t, "audit", e.signIn("admin").get("/audit.jsonl").body, `"action":"credentials deleted"`)
 	mustContain(t, "metrics", e.anon().get("/metrics").body, `onboard_batches{status="done"} 1`)
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestLogsShowIDsNotPathsOrSecrets(t *testing.T) {
+	logs := &syncBuffer{}
+	e := newEnv(t, sandbox.Faults{}, func(o *Options) { o.Logger = slog.New(slog.NewJSONHandler(logs, nil)) })
+	it := e.signIn("it")
+	it.newBatch("photo.xlsx", []byte("not a spreadsheet"))
+	page := it.newBatch("hires.csv", sheet(2))
+	it.post(page+"/run", url.Values{"confirm": {"yes"}})
+	e.waitRun(page)
+	creds := it.get(page + "/credentials.csv").body
+	e.anon().post("/signin", url.Values{"user": {"hr"}, "password": {"my secret attempt"}})
+	e.srv.log.Error("probe", "error", fmt.Errorf("open %s: denied", filepath.Join(e.data, "batches", "x", "v1", "probe.xlsx")))
+	out := logs.String()
+	mustContain(t, "log", out, `"error":"open probe.xlsx: denied"`)
+	mustContain(t, "log", out, `"batch":"`+strings.TrimPrefix(page, "/batches/")+`"`, `"user":"it"`, `"msg":"run finished"`)
+	mustNotContain(t, "log", out, e.data, testPassword, "my secret attempt")
+	for _, line := range strings.Split(creds, "\n")[1:] {
+		for _, f := range strings.Split(line, ",") {
+			if len(f) >= 16 && !strings.ContainsAny(f, "@-") {
+				mustNotContain(t, "log", out, f)
+			}
+		}
+	}
+	// A link cannot make a page say something: flash messages go by code.
+	mustNotContain(t, "page", it.get(page+"?m=Call+555-0100+to+confirm").body, "555-0100")
+	mustContain(t, "page", it.get(page+"?m=requested").body, "IT has been asked")
 }
