@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -259,6 +260,45 @@ func TestServeKill9Resume(t *testing.T) {
 		if e.Creates != 1 {
 			t.Errorf("%s created %d times", e.Key, e.Creates)
 		}
+	}
+	// SIGTERM: a graceful stop, exit 0.
+	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	<-srv.done
+	if code := srv.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Errorf("after SIGTERM onboard serve exited %d", code)
+	}
+}
+
+// TestServeSandboxTakesUsersFromConfig: with --sandbox the vendors are the
+// simulators but the users come from --config, and no demo users are made.
+func TestServeSandboxTakesUsersFromConfig(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "users.yaml")
+	const pw = "another long password"
+	h, err := auth.HashPassword(pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := config.AddUser(cfgPath, "ana", "hr", h); err != nil {
+		t.Fatal(err)
+	}
+	srv := startServe(t, "--sandbox", "--config", cfgPath)
+	c := webClient(t, srv.base, "ana", pw)
+	if body := getBody(t, c, srv.base+"/"); !strings.Contains(body, "ana · HR") {
+		t.Errorf("home page:\n%s", body)
+	}
+	res, err := http.PostForm(srv.base+"/signin", url.Values{"user": {"hr"}, "password": {"anything at all"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("a demo user exists although the config has users: %d", res.StatusCode)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "onboard-data", "web.db")); err != nil {
+		t.Errorf("the data is not next to the config: %v", err)
 	}
 }
 
