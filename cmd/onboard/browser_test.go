@@ -273,7 +273,7 @@ func TestBrowserHRToResults(t *testing.T) {
 	// Upload the corrected sheet, then request creation.
 	good := browserSheet(t, "march-fixed.csv", rowJane, rowTom, rowAna)
 	p.do(chromedp.SetUploadFiles(chromedp.CSS("#sheet"), []string{good}), chromedp.Click(chromedp.CSS("form[action$='/versions'] button")),
-		chromedp.WaitVisible(chromedp.CSS("table.people")))
+		chromedp.WaitVisible(chromedp.CSS("#version-2"))) // the new page, not the old one's table
 	p.mustShow("batch page", "3 people: 3 ready, 0 need fixing", "Version 2")
 	p.do(chromedp.Click(chromedp.CSS("form[action$='/request'] button")), chromedp.WaitVisible(chromedp.CSS(".flash")))
 	p.mustShow("batch page", "IT has been asked to create the accounts")
