@@ -736,3 +736,46 @@ func TestLogsShowIDsNotPathsOrSecrets(t *testing.T) {
 	mustNotContain(t, "page", it.get(page+"?m=Call+555-0100+to+confirm").body, "555-0100")
 	mustContain(t, "page", it.get(page+"?m=requested").body, "IT has been asked")
 }
+
+func TestRunsQueueOneAtATime(t *testing.T) {
+	e := newEnv(t, sandbox.Faults{Latency: 20 * time.Millisecond})
+	it := e.signIn("it")
+	first := it.newBatch("a.csv", sheet(10))
+	second := it.newBatch("b.csv", sheet(3))
+	it.post(first+"/run", url.Values{"confirm": {"yes"}})
+	for { // the first has left the queue and is running
+		live, _, changed := e.srv.runs.status(strings.TrimPrefix(first, "/batches/"))
+		if live.State == RunRunning {
+			break
+		}
+		<-changed
+	}
+	it.post(second+"/run", url.Values{"confirm": {"yes"}})
+	id := strings.TrimPrefix(second, "/batches/")
+	// While the first runs, the second waits in the queue at position 1.
+	for {
+		live, active, changed := e.srv.runs.status(id)
+		if live.State == RunQueued {
+			if live.Position != 1 {
+				t.Errorf("queue position %d, want 1", live.Position)
+			}
+			mustContain(t, "queued batch page", it.get(second).body, "Waiting in the queue (position 1)")
+			break
+		}
+		if !active || live.State == RunRunning {
+			t.Fatal("the second batch ran before the first ended")
+		}
+		<-changed
+	}
+	a, b := e.waitRun(first), e.waitRun(second)
+	if a.Run.State != RunDone || b.Run.State != RunDone || b.Run.Started.Before(a.Run.Ended) {
+		t.Errorf("runs overlapped or failed: %+v %+v", a.Run, b.Run)
+	}
+}
+
+func TestOldExcelFileGetsAPlainMessage(t *testing.T) {
+	e := newEnv(t, sandbox.Faults{})
+	hr := e.signIn("hr")
+	page := hr.newBatch("hires.xlsx", append([]byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"), bytes.Repeat([]byte{0}, 600)...))
+	mustContain(t, "batch page", hr.get(page).body, "This file could not be read", "save it as")
+}
