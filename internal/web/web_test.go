@@ -744,9 +744,12 @@ func TestRunsQueueOneAtATime(t *testing.T) {
 	second := it.newBatch("b.csv", sheet(3))
 	it.post(first+"/run", url.Values{"confirm": {"yes"}})
 	for { // the first has left the queue and is running
-		live, _, changed := e.srv.runs.status(strings.TrimPrefix(first, "/batches/"))
+		live, active, changed := e.srv.runs.status(strings.TrimPrefix(first, "/batches/"))
 		if live.State == RunRunning {
 			break
+		}
+		if !active {
+			t.Fatal("the first run ended before the test saw it running")
 		}
 		<-changed
 	}
