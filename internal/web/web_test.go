@@ -782,3 +782,31 @@ func TestOldExcelFileGetsAPlainMessage(t *testing.T) {
 	page := hr.newBatch("hires.xlsx", append([]byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"), bytes.Repeat([]byte{0}, 600)...))
 	mustContain(t, "batch page", hr.get(page).body, "This file could not be read", "save it as")
 }
+
+func TestCorrectionAfterARunCreatesOnlyTheRest(t *testing.T) {
+	e := newEnv(t, sandbox.Faults{})
+	it := e.signIn("it")
+	page := it.newBatch("hires.csv", sheet(3, "Tom,Zhang,tom@bad,+61412399999,Agent"))
+	it.post(page+"/run", url.Values{"confirm": {"yes"}})
+	if b := e.waitRun(page); b.Run.Created != 3 {
+		t.Fatalf("first run = %+v", b.Run)
+	}
+	it.upload(page+"/versions", "hires-fixed.csv", sheet(3, "Tom,Zhang,tom@example.com,+61412399999,Agent"))
+	mustContain(t, "preview", it.get(page+"/preview").body, "Create 1 account now")
+	it.post(page+"/run", url.Values{"confirm": {"yes"}})
+	b := e.waitRun(page)
+	if b.Run.State != RunDone || b.Run.Version != 2 {
+		t.Fatalf("second run = %+v", b.Run)
+	}
+	res := it.get(page + "/results")
+	mustContain(t, "results", res.body, "4 people: 4 all done")
+	created := e.sb.Ledger().Created["acefone.user"]
+	if len(created) != 4 {
+		t.Errorf("%d accounts, want 4", len(created))
+	}
+	for _, l := range created {
+		if l.Creates != 1 {
+			t.Errorf("%s created %d times", l.Key, l.Creates)
+		}
+	}
+}
