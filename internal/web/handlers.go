@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -583,4 +584,36 @@ func (s *Server) auditAction(r *http.Request, action, batchID, detail string) {
 		s.log.Error("write the audit log", "error", err)
 	}
 	s.log.Info(action, "user", id.User, "batch", batchID)
+}
+
+// usersData is the users page's: who may sign in, never their hashes.
+type usersData struct {
+	Local []userRow
+	SSO   []userRow
+	Proxy bool
+	Other string // the role of people the proxy lets in who are not listed
+}
+
+type userRow struct {
+	Name string
+	Role auth.Role
+}
+
+// usersPage lists the users and the single sign-on role mapping (admin).
+func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) {
+	d := usersData{Proxy: len(s.opt.TrustedProxies) > 0, Other: s.opt.SSO.DefaultRole}
+	s.mu.Lock()
+	for name, u := range s.users {
+		d.Local = append(d.Local, userRow{Name: name, Role: u.role})
+	}
+	s.mu.Unlock()
+	for who, role := range s.opt.SSO.Roles {
+		d.SSO = append(d.SSO, userRow{Name: who, Role: auth.Role(role)})
+	}
+	byName := func(rows []userRow) {
+		sort.Slice(rows, func(i, j int) bool { return rows[i].Name < rows[j].Name })
+	}
+	byName(d.Local)
+	byName(d.SSO)
+	s.render(w, r, http.StatusOK, "users.html", "Users", d)
 }

@@ -55,6 +55,7 @@ func (s *Server) routes() http.Handler {
 	can("GET /batches/{id}/credentials.csv", auth.Role.CanSeeCredentials, s.credentials)
 	signed("GET /history", s.history)
 	can("GET /audit", auth.Role.CanAudit, s.auditPage)
+	can("GET /users", auth.Role.CanAudit, s.usersPage)
 	can("GET /audit.jsonl", auth.Role.CanAudit, s.auditExport)
 	mux.HandleFunc("/", s.notFound)
 

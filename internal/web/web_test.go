@@ -810,3 +810,53 @@ func TestCorrectionAfterARunCreatesOnlyTheRest(t *testing.T) {
 		}
 	}
 }
+
+func TestTLSCookiesAndHSTS(t *testing.T) {
+	e := newEnv(t, sandbox.Faults{}, func(o *Options) { o.TLS = true })
+	ts := httptest.NewTLSServer(e.srv.Handler())
+	defer ts.Close()
+	c := ts.Client()
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	res, err := c.PostForm(ts.URL+"/signin", url.Values{"user": {"hr"}, "password": {testPassword}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	cookie := res.Header.Get("Set-Cookie")
+	for _, want := range []string{"__Host-onboard=", "Secure", "HttpOnly", "SameSite=Lax", "Path=/"} {
+		if !strings.Contains(cookie, want) {
+			t.Errorf("cookie %q lacks %s", cookie, want)
+		}
+	}
+	if !strings.Contains(res.Header.Get("Strict-Transport-Security"), "max-age=") {
+		t.Error("no HSTS under TLS")
+	}
+}
+
+func TestEventsOfAFinishedBatchEndAtOnce(t *testing.T) {
+	e := newEnv(t, sandbox.Faults{})
+	hr := e.signIn("hr")
+	page := hr.newBatch("h.csv", sheet(1))
+	res := hr.get(page + "/events")
+	if res.code != http.StatusOK || res.header.Get("Content-Type") != "text/event-stream" || !strings.Contains(res.body, "event: done") {
+		t.Errorf("events: %d %q %q", res.code, res.header.Get("Content-Type"), res.body)
+	}
+	if res := e.signIn("hr2").get(page + "/events"); res.code != http.StatusNotFound {
+		t.Errorf("another HR user's events: %d", res.code)
+	}
+	if res := e.anon().get(page + "/events"); res.code != http.StatusUnauthorized {
+		t.Errorf("anonymous events: %d", res.code)
+	}
+}
+
+func TestUsersPageForAdminsOnly(t *testing.T) {
+	e := newEnv(t, sandbox.Faults{})
+	res := e.signIn("admin").get("/users")
+	mustContain(t, "users page", res.body, "<td>hr</td><td>HR</td>", "<td>it</td><td>IT</td>", "<td>admin</td><td>Admin</td>")
+	mustNotContain(t, "users page", res.body, "argon2id")
+	for _, u := range []string{"hr", "it"} {
+		if res := e.signIn(u).get("/users"); res.code != http.StatusForbidden {
+			t.Errorf("%s opened the users page: %d", u, res.code)
+		}
+	}
+}
