@@ -6,6 +6,7 @@ package main
 // onboard command (see TestMain), so no build step is needed.
 
 import (
+	"fmt"
 	"bufio"
 	"bytes"
 	"context"
@@ -31,7 +32,16 @@ func TestMain(m *testing.M) {
 	if os.Getenv(runAsOnboard) == "1" {
 		main() // the real entry point, signal handling included
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	// Tests write reports and state under their own temp folders, never
+	// beside the sources.
+	for _, stray := range []string{"reports", ".onboard-state"} {
+		if _, err := os.Stat(stray); err == nil && code == 0 {
+			fmt.Fprintf(os.Stderr, "a test left %s/ in the package folder\n", stray)
+			code = 1
+		}
+	}
+	os.Exit(code)
 }
 
 const sampleWorkbook = "../../samples/vendor-sheets.xlsx"

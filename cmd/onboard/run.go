@@ -215,6 +215,12 @@ func noRowsMessage(res *batch.Result) string {
 // an input before anything is sent.
 func prepareRun(ctx context.Context, io *terminal.IO, input string, f *runFlags) (*runSetup, error) {
 	s := &runSetup{stop: func() {}, runID: batch.NewRunID(time.Now())}
+	// An unusable input is said before anything else is set up or created.
+	in, err := intake.Open(input, intake.Options{})
+	if err != nil {
+		return nil, err
+	}
+	in.Close()
 	cfgPath, err := loadRunConfig(ctx, io, f, s)
 	if err != nil {
 		return nil, err
