@@ -6,11 +6,11 @@ package main
 // onboard command (see TestMain), so no build step is needed.
 
 import (
-	"fmt"
 	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"os"
