@@ -110,9 +110,8 @@ func serveUntilDone(ctx context.Context, io *terminal.IO, srv *web.Server, ln ne
 	if f.tlsCert != "" {
 		scheme = "https"
 	}
-	host, _, _ := net.SplitHostPort(f.listen)
-	if !config.IsLoopback(host) && host != "localhost" && scheme == "http" {
-		fmt.Fprintf(io.ErrOut, "warning: %s can be reached from other machines without TLS: passwords and sheets cross the network in clear; give --tls-cert and --tls-key or put a TLS proxy in front\n", f.listen)
+	if w := listenWarning(f.listen, scheme == "https"); w != "" {
+		fmt.Fprintln(io.ErrOut, w)
 	}
 	fmt.Fprintf(io.ErrOut, "onboard serve: open %s://%s in a browser (Ctrl-C to stop)\n", scheme, ln.Addr())
 	log.Info("serving", "addr", ln.Addr().String(), "tls", scheme == "https")
@@ -274,4 +273,14 @@ func demoUsers(io *terminal.IO, srv *web.Server) error {
 		fmt.Fprintf(io.Out, "  %-3s password %s\n", u.name, pw)
 	}
 	return nil
+}
+
+// listenWarning warns when other machines can reach the server without
+// TLS; "" when the address is loopback or TLS is on.
+func listenWarning(listen string, tls bool) string {
+	host, _, _ := net.SplitHostPort(listen)
+	if tls || host == "localhost" || (host != "" && config.IsLoopback(host)) {
+		return ""
+	}
+	return fmt.Sprintf("warning: %s can be reached from other machines without TLS: passwords and sheets cross the network in clear; give --tls-cert and --tls-key or put a TLS proxy in front", listen)
 }

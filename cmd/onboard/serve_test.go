@@ -349,3 +349,15 @@ func ledgerCount(t *testing.T, base string) int {
 	getJSON(t, base+"/_sandbox/ledger", &l)
 	return len(l.Created["acefone.user"])
 }
+
+func TestListenWarning(t *testing.T) {
+	for listen, warn := range map[string]bool{"127.0.0.1:8080": false, "localhost:8080": false, "[::1]:8080": false,
+		"0.0.0.0:8080": true, ":8080": true, "10.1.2.3:80": true} {
+		if got := listenWarning(listen, false) != ""; got != warn {
+			t.Errorf("%s without TLS: warning %v, want %v", listen, got, warn)
+		}
+		if listenWarning(listen, true) != "" {
+			t.Errorf("%s with TLS: warned", listen)
+		}
+	}
+}
