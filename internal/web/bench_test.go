@@ -103,3 +103,39 @@ func (e *env) signInB(b *testing.B, user string) *browser {
 	}
 	return br
 }
+
+// BenchmarkProgressEvents runs 40 people against a slow sandbox and
+// reports the longest gap between progress events (the issue asks for at
+// least one a second).
+func BenchmarkProgressEvents(b *testing.B) {
+	e := newEnv(b, sandbox.Faults{Latency: 100 * time.Millisecond}, func(o *Options) {})
+	it := e.signInB(b, "it")
+	for b.Loop() {
+		page := it.upload("/batches", "h.csv", sheet(40)).header.Get("Location")
+		it.post(page+"/run", map[string][]string{"confirm": {"yes"}})
+		req, _ := http.NewRequest(http.MethodGet, e.ts.URL+page+"/events", nil)
+		res, err := it.c.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var gaps []time.Duration
+		last := time.Now()
+		buf := make([]byte, 4096)
+		for {
+			n, err := res.Body.Read(buf)
+			if n > 0 && strings.Contains(string(buf[:n]), "event: ") {
+				gaps = append(gaps, time.Since(last))
+				last = time.Now()
+			}
+			if err != nil {
+				break
+			}
+		}
+		res.Body.Close()
+		sort.Slice(gaps, func(i, j int) bool { return gaps[i] > gaps[j] })
+		if len(gaps) > 0 {
+			b.ReportMetric(float64(gaps[0].Milliseconds()), "max-gap-ms")
+		}
+		b.ReportMetric(float64(len(gaps)), "events")
+	}
+}
