@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -106,23 +107,26 @@ func (s *Server) template(w http.ResponseWriter, r *http.Request) {
 // clear message when there is none or it is too big.
 func (s *Server) receive(w http.ResponseWriter, r *http.Request, dir string) (Version, bool) {
 	r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxUpload+64<<10)
-	f, hdr, err := r.FormFile("sheet")
+	tooBig := "The file is bigger than " + sizeWords(s.opt.MaxUpload) + ". Split the sheet into smaller ones, or remove pictures and other sheets."
+	part, err := sheetPart(r)
 	if err != nil {
 		var mbe *http.MaxBytesError
-		msg := "Choose a spreadsheet (.xlsx or .csv) to upload."
-		code := http.StatusBadRequest
 		if errors.As(err, &mbe) {
-			msg, code = "The file is bigger than "+sizeWords(s.opt.MaxUpload)+". Split the sheet into smaller ones, or remove pictures and other sheets.", http.StatusRequestEntityTooLarge
+			s.fail(w, r, http.StatusRequestEntityTooLarge, tooBig)
+		} else {
+			s.fail(w, r, http.StatusBadRequest, "Choose a spreadsheet (.xlsx or .csv) to upload.")
 		}
-		s.fail(w, r, code, msg)
 		return Version{}, false
 	}
-	defer f.Close()
-	v := Version{Name: cleanName(hdr.Filename), Uploaded: s.now(), By: who(r).User}
-	if err := saveUpload(filepath.Join(dir, v.Name), f, s.opt.MaxUpload); err != nil {
-		if errors.Is(err, errTooBig) {
-			s.fail(w, r, http.StatusRequestEntityTooLarge, "The file is bigger than "+sizeWords(s.opt.MaxUpload)+". Split the sheet into smaller ones.")
-		} else {
+	v := Version{Name: cleanName(part.FileName()), Uploaded: s.now(), By: who(r).User}
+	// Streamed straight to its place: nothing is held in memory or in a
+	// temporary file elsewhere.
+	if err := saveUpload(filepath.Join(dir, v.Name), part, s.opt.MaxUpload); err != nil {
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.Is(err, errTooBig), errors.As(err, &mbe):
+			s.fail(w, r, http.StatusRequestEntityTooLarge, tooBig)
+		default:
 			s.log.Error("keep an upload", "error", err)
 			s.fail(w, r, http.StatusInternalServerError, "The file could not be kept; the server log says why.")
 		}
@@ -130,6 +134,25 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request, dir string) (Ve
 	}
 	s.metrics.uploads.Inc()
 	return v, true
+}
+
+// sheetPart finds the "sheet" file of a multipart form, reading the body
+// as a stream.
+func sheetPart(r *http.Request) (*multipart.Part, error) {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, err
+	}
+	for {
+		part, err := mr.NextPart()
+		if err != nil {
+			return nil, err
+		}
+		if part.FormName() == "sheet" && part.FileName() != "" {
+			return part, nil
+		}
+		part.Close()
+	}
 }
 
 // summarize checks a version once, keeps what its page shows, and fills
