@@ -79,7 +79,8 @@ type Book struct {
 	open     *Sheet
 	comments int
 	omitted  int
-	out      *fileZip // the file Save writes, while it writes
+	out      *fileZip             // the file Save writes, while it writes
+	rows     map[string]*rowSpool // each data sheet's rows, by zip entry
 }
 
 type styles struct {
@@ -96,7 +97,8 @@ type styles struct {
 // Summary.
 func NewBook() (*Book, error) {
 	f := excelize.NewFile()
-	b := &Book{f: f, names: map[string]bool{strings.ToLower(SummarySheet): true}, printed: map[string]bool{}}
+	b := &Book{f: f, names: map[string]bool{strings.ToLower(SummarySheet): true}, printed: map[string]bool{},
+		rows: map[string]*rowSpool{}}
 	if err := f.SetSheetName(f.GetSheetName(0), SummarySheet); err != nil {
 		_ = f.Close()
 		return nil, fmt.Errorf("report: %w", err)
@@ -254,8 +256,15 @@ type Sheet struct {
 	// row's first note: two marks on one cell are on one row, so only
 	// that row's notes are searched.
 	noteRow, rowNotes int
-	vals              []any // the row being emitted
+	cells             []cellOut // the row being emitted
+	colNames          []string  // column letters
+	enc               []byte    // rows encoded, not yet in rows
+	rows              *rowSpool // rows encoded
 }
+
+// encFlush is how many bytes of encoded rows are gathered before they go
+// to the sheet's spool.
+const encFlush = 1 << 20
 
 // Rows go to the sheet's writer goroutine in batches of batchRows, at
 // most queueBatches batches waiting.
@@ -296,14 +305,35 @@ func (b *Book) AddSheet(name string, l Layout) (*Sheet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("report: sheet %q: %w", name, err)
 	}
-	s := &Sheet{b: b, name: name, l: l, sw: sw, last: l.HeaderRow, widths: make([]int, len(l.Columns)+len(l.Extra)),
-		queue: make(chan []Row, queueBatches), done: make(chan struct{})}
+	entry, err := b.sheetEntry(name)
+	if err != nil {
+		return nil, err
+	}
+	n := len(l.Columns) + len(l.Extra)
+	s := &Sheet{b: b, name: name, l: l, sw: sw, last: l.HeaderRow, widths: make([]int, n),
+		queue: make(chan []Row, queueBatches), done: make(chan struct{}),
+		cells: make([]cellOut, n), colNames: make([]string, n), rows: &rowSpool{}}
 	for i, c := range s.columns() {
 		s.widths[i] = utf8.RuneCountInString(c.Header) + 2 // room for the filter button
+		if s.colNames[i], err = excelize.ColumnNumberToName(i + 1); err != nil {
+			return nil, fmt.Errorf("report: sheet %q: %w", name, err)
+		}
 	}
+	b.rows[entry] = s.rows
 	b.open = s
 	go s.writeLoop()
 	return s, nil
+}
+
+// sheetEntry is the zip entry of a sheet: excelize's NewSheet names it
+// after the sheet's ID.
+func (b *Book) sheetEntry(name string) (string, error) {
+	for id, n := range b.f.GetSheetMap() {
+		if n == name {
+			return "xl/worksheets/sheet" + strconv.Itoa(id) + ".xml", nil
+		}
+	}
+	return "", fmt.Errorf("report: sheet %q is not in the workbook", name)
 }
 
 func (s *Sheet) writeLoop() {
@@ -482,83 +512,86 @@ func columnWidth(c Column, longest int) (width float64, wrap bool) {
 // rowHeight is the height of a row of lines of text, in points.
 func rowHeight(lines int) float64 { return pagesetup.LineHeight*float64(lines) + 3 }
 
-// emit streams one row.
+// emit encodes one row into the sheet's spool.
 func (s *Sheet) emit(r Row) error {
 	nd := len(s.l.Columns)
-	if s.vals == nil {
-		s.vals = make([]any, len(s.widths))
-	}
-	vals := s.vals // SetRow copies the values out, so one slice serves every row
-	clear(vals)
+	cells := s.cells // one slice serves every row
+	clear(cells)
 	for i, c := range r.Cells {
 		if i >= nd || c == "" {
 			continue
 		}
 		if s.l.Columns[i].Secret {
-			vals[i] = schema.Mask
+			cells[i] = cellOut{kind: cellString, text: schema.Mask}
 			continue
 		}
-		vals[i] = inputValue(c)
+		cells[i] = inputCell(c)
 		if s.wrapCol[i] && utf8.RuneCountInString(c)+1 > int(s.colW[i]) {
-			vals[i] = excelize.Cell{StyleID: s.b.st.toneWrap[Plain], Value: vals[i]}
+			cells[i].style = s.b.st.toneWrap[Plain]
 		}
 	}
 	for i, c := range r.Extra {
-		if nd+i >= len(vals) || c.Value == nil {
+		if nd+i >= len(cells) {
 			continue
 		}
-		v := c.Value
-		if str, ok := v.(string); ok {
-			if str == "" {
-				continue
-			}
-			v = cellText(str)
+		out, ok := valueCell(c.Value)
+		if !ok {
+			continue
 		}
 		switch {
-		case s.wrapCol[nd+i] && utf8.RuneCountInString(schema.Display(v))+1 > int(s.colW[nd+i]):
-			v = excelize.Cell{StyleID: s.b.st.toneWrap[c.Tone], Value: v}
+		case s.wrapCol[nd+i] && utf8.RuneCountInString(out.display())+1 > int(s.colW[nd+i]):
+			out.style = s.b.st.toneWrap[c.Tone]
 		case c.Tone != Plain:
-			v = excelize.Cell{StyleID: s.b.st.tone[c.Tone], Value: v}
+			out.style = s.b.st.tone[c.Tone]
 		}
-		vals[nd+i] = v
+		cells[nd+i] = out
 	}
 	for _, m := range r.Marks {
-		if m.Col < 0 || m.Col >= len(vals) {
+		if m.Col < 0 || m.Col >= len(cells) {
 			continue
 		}
-		v := vals[m.Col]
-		if c, ok := v.(excelize.Cell); ok {
-			v = c.Value
-		}
 		if m.Tone != Plain {
+			c := &cells[m.Col]
 			style := s.b.st.tone[m.Tone]
-			if c, ok := vals[m.Col].(excelize.Cell); ok && c.StyleID == s.b.st.toneWrap[Plain] {
+			if c.style == s.b.st.toneWrap[Plain] {
 				style = s.b.st.toneWrap[m.Tone]
 			}
-			vals[m.Col] = excelize.Cell{StyleID: style, Value: v}
+			c.style = style
+			if c.kind == cellEmpty {
+				c.kind = cellBlank
+			}
 		}
 		s.note(r.Num, intake.CellRef(m.Col, r.Num), m.Note)
 	}
-	var opts []excelize.RowOpts
-	if lines := s.wrappedLines(vals); lines > 1 {
-		opts = append(opts, excelize.RowOpts{Height: rowHeight(lines)})
+	height := 0.0
+	if lines := s.wrappedLines(cells); lines > 1 {
+		height = rowHeight(lines)
 	}
-	if err := s.sw.SetRow("A"+strconv.Itoa(r.Num), vals, opts...); err != nil {
-		return fmt.Errorf("report: sheet %q row %d: %w", s.name, r.Num, err)
+	s.enc = appendRow(s.enc, r.Num, height, s.colNames, cells)
+	if len(s.enc) >= encFlush {
+		return s.flushRows()
 	}
+	return nil
+}
+
+// flushRows moves the rows encoded into the spool.
+func (s *Sheet) flushRows() error {
+	if _, err := s.rows.Write(s.enc); err != nil {
+		return fmt.Errorf("report: sheet %q: %w", s.name, err)
+	}
+	s.enc = s.enc[:0]
 	return nil
 }
 
 // wrappedLines is how many lines the row's wrapped cells take: the row's
 // height is set from it, so every program shows the whole value.
-func (s *Sheet) wrappedLines(vals []any) int {
+func (s *Sheet) wrappedLines(cells []cellOut) int {
 	lines := 1
-	for i, v := range vals {
-		c, ok := v.(excelize.Cell)
-		if !ok || !s.wrapCol[i] || !s.wrapStyle(c.StyleID) {
+	for i, c := range cells {
+		if c.style == 0 || !s.wrapCol[i] || !s.wrapStyle(c.style) {
 			continue
 		}
-		lines = max(lines, pagesetup.WrappedLines(schema.Display(c.Value), int(s.colW[i])-2))
+		lines = max(lines, pagesetup.WrappedLines(c.display(), int(s.colW[i])-2))
 	}
 	return lines
 }
@@ -570,26 +603,6 @@ func (s *Sheet) wrapStyle(id int) bool {
 		}
 	}
 	return false
-}
-
-// inputValue is how an input cell's text goes into the sheet: a plain
-// whole number that Excel shows in full (no leading zero, at most 11
-// characters) as a number, so it looks as in the input and gets no
-// "number stored as text" flag; anything else as text, exactly.
-func inputValue(text string) any {
-	if len(text) <= 11 {
-		digits := strings.TrimPrefix(text, "-")
-		plain := digits != "" && (digits[0] != '0' || digits == "0" && text == "0")
-		for i := 0; plain && i < len(digits); i++ {
-			plain = digits[i] >= '0' && digits[i] <= '9'
-		}
-		if plain {
-			if n, err := strconv.ParseInt(text, 10, 64); err == nil {
-				return n
-			}
-		}
-	}
-	return cellText(text)
 }
 
 // note queues a comment for a cell of row, within the Book's bound.
@@ -640,6 +653,9 @@ func (s *Sheet) Close() error {
 		if err := s.start(); err != nil {
 			return err
 		}
+	}
+	if err := s.flushRows(); err != nil {
+		return err
 	}
 	for _, c := range s.notes {
 		c.Width = 320
@@ -723,6 +739,10 @@ func (b *Book) Close() error {
 		<-s.done
 	}
 	err := b.f.Close()
+	for entry, rows := range b.rows {
+		err = errors.Join(err, rows.close())
+		delete(b.rows, entry)
+	}
 	var pe *os.PathError
 	if errors.As(err, &pe) && errors.Is(err, os.ErrNotExist) {
 		return nil

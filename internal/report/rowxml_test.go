@@ -1,0 +1,159 @@
+package report
+
+import (
+	"archive/zip"
+	"bytes"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// trickyValues are cell values whose XML needs care: spaces kept, escapes,
+// text that reads as an escaped character, invalid UTF-8, control
+// characters, a text longer than a cell holds, numbers and booleans.
+var trickyValues = []any{
+	"plain", " leading", "trailing ", "\ttab", "line\nbreak\n", "cr\rin", `quote"s`, "amp & <lt> >gt 'apos'",
+	"ünïcödé — dash", "emoji 😀", "bad \xff utf8", "control \x01 char", "_x0041_ reads as A", "_x005F_x0041_", "_x005F_",
+	"x_xZZZZ_", "a_x00e9_b_x00E9_c", "&#xA; literal", strings.Repeat("😀", 17000), strings.Repeat("é", 20000),
+	int64(0), int64(-5), int64(15551234567), 42, uint(7), true, false, "", nil,
+}
+
+// sheetRows returns what is between <sheetData> and </sheetData> in the
+// first worksheet of an xlsx file.
+func sheetRows(t *testing.T, data []byte, entry string) string {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range zr.File {
+		if f.Name != entry {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		xml, err := io.ReadAll(rc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = rc.Close()
+		s := string(xml)
+		i, j := strings.Index(s, "<sheetData>"), strings.Index(s, "</sheetData>")
+		if i < 0 || j < i {
+			t.Fatalf("%s has no sheetData", entry)
+		}
+		return s[i+len("<sheetData>") : j]
+	}
+	t.Fatalf("no %s in the workbook", entry)
+	return ""
+}
+
+// TestAppendRowIsSetRow encodes rows of every kind of value, styled or
+// not, with and without a height, and compares the XML with what
+// excelize's StreamWriter.SetRow writes for the same rows.
+func TestAppendRowIsSetRow(t *testing.T) {
+	f := excelize.NewFile()
+	defer f.Close()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := make([]string, 3)
+	for i := range names {
+		names[i], _ = excelize.ColumnNumberToName(i + 1)
+	}
+	var ours []byte
+	row := 2
+	for i, v := range trickyValues {
+		for _, style := range []int{0, 3} {
+			for _, height := range []float64{0, 45, 409} {
+				cells := make([]cellOut, 3)
+				want := make([]any, 3)
+				want[0] = "first"
+				cells[0] = inputCell("first")
+				if c, ok := valueCell(v); ok {
+					c.style = style
+					cells[1] = c
+					want[1] = excelize.Cell{StyleID: style, Value: v}
+					if s, isText := v.(string); isText {
+						want[1] = excelize.Cell{StyleID: style, Value: cellText(s)}
+					}
+				} else if style != 0 {
+					cells[1] = cellOut{kind: cellBlank, style: style}
+					want[1] = excelize.Cell{StyleID: style}
+				}
+				cells[2] = inputCell("0042")
+				want[2] = "0042"
+				var opts []excelize.RowOpts
+				if height > 0 {
+					opts = append(opts, excelize.RowOpts{Height: height})
+				}
+				if err := sw.SetRow("A"+strconv.Itoa(row), want, opts...); err != nil {
+					t.Fatalf("value %d: %v", i, err)
+				}
+				ours = appendRow(ours, row, height, names, cells)
+				row++
+			}
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs := sheetRows(t, buf.Bytes(), "xl/worksheets/sheet1.xml")
+	if theirs != string(ours) {
+		a, b := theirs, string(ours)
+		k := 0
+		for k < len(a) && k < len(b) && a[k] == b[k] {
+			k++
+		}
+		t.Fatalf("rows differ at byte %d:\nexcelize: %.300q\nours:     %.300q", k, a[k:], b[k:])
+	}
+}
+
+// TestTallRowIsCapped writes a row whose errors need more lines than the
+// tallest row Excel allows: the row gets the tallest height instead of
+// failing the report.
+func TestTallRowIsCapped(t *testing.T) {
+	b, err := NewBook()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	s, err := b.AddSheet("Data", Layout{Columns: []Column{{Header: "Name"}}, Extra: []Column{{Header: "Errors"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("a problem with this cell, ", 400)
+	if err := s.WriteRow(Row{Num: 2, Cells: []string{"x"}, Extra: []Cell{{Value: long, Tone: Bad}}}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "tall.xlsx")
+	if err := b.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	h, err := f.GetRowHeight("Data", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h != maxRowHeight {
+		t.Errorf("row 2 is %v points high, want %d", h, maxRowHeight)
+	}
+	if got, _ := f.GetCellValue("Data", "B2"); got != cellText(long) {
+		t.Errorf("B2 holds %d characters, want %d", len(got), len(cellText(long)))
+	}
+}
