@@ -40,33 +40,40 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	user := strings.ToLower(strings.TrimSpace(r.PostFormValue("user")))
 	password := r.PostFormValue("password")
-	addr := clientAddr(r)
-	keys := []string{"user:" + user, "addr:" + addr}
-	if ok, wait := s.limiter.Allowed(keys...); !ok {
+	addr := s.clientAddr(r)
+	s.mu.Lock()
+	u, known := s.users[user]
+	s.mu.Unlock()
+	logged := user // a name that is no user may be a password typed in the wrong box
+	if !known {
+		logged = "(unknown user)"
+	}
+	okUser, waitUser := s.userLimiter.Allowed(user)
+	okAddr, waitAddr := s.addrLimiter.Allowed(addr)
+	if !okUser || !okAddr {
 		s.metrics.signins.WithLabelValues("limited").Inc()
-		s.log.Warn("sign-in refused: too many attempts", "user", user, "addr", addr)
+		s.log.Warn("sign-in refused: too many attempts", "user", logged, "addr", addr)
+		wait := max(waitUser, waitAddr)
 		mins := int(math.Ceil(wait.Minutes()))
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		s.render(w, r, http.StatusTooManyRequests, "signin.html", "Sign in",
 			signinData{User: user, Error: fmt.Sprintf("Too many failed attempts. Wait %s and try again, or ask IT to check your account.", outcome.Plural(mins, "minute", "minutes"))})
 		return
 	}
-	s.mu.Lock()
-	u, known := s.users[user]
-	s.mu.Unlock()
 	hash := u.hash
 	if !known {
 		hash = dummyHash() // spend the same time, so the answer does not tell who exists
 	}
 	if err := auth.Verify(hash, password); err != nil || !known {
-		s.limiter.Fail(keys...)
+		s.userLimiter.Fail(user)
+		s.addrLimiter.Fail(addr)
 		s.metrics.signins.WithLabelValues("failed").Inc()
-		s.log.Warn("sign-in failed", "user", user, "addr", addr)
-		_ = s.store.audit(AuditEntry{Time: s.now(), User: user, Action: "sign-in failed", Addr: addr})
+		s.log.Warn("sign-in failed", "user", logged, "addr", addr)
+		_ = s.store.audit(AuditEntry{Time: s.now(), User: logged, Action: "sign-in failed", Addr: addr})
 		s.render(w, r, http.StatusUnauthorized, "signin.html", "Sign in", signinData{User: user, Error: "That user name and password do not match. Check them and try again."})
 		return
 	}
-	s.limiter.Reset("user:" + user)
+	s.userLimiter.Reset(user)
 	if err := s.startSession(w, user, u.role); err != nil {
 		s.log.Error("start a session", "user", user, "error", err)
 		s.fail(w, r, http.StatusInternalServerError, "You could not be signed in; the server log says why.")
@@ -88,7 +95,7 @@ var dummyHash = sync.OnceValue(func() string {
 func (s *Server) signout(w http.ResponseWriter, r *http.Request) {
 	id := s.identify(r)
 	if id != nil {
-		_ = s.store.audit(AuditEntry{Time: s.now(), User: id.User, Role: string(id.Role), Action: "signed out", Addr: clientAddr(r)})
+		_ = s.store.audit(AuditEntry{Time: s.now(), User: id.User, Role: string(id.Role), Action: "signed out", Addr: s.clientAddr(r)})
 	}
 	s.endSession(w, id)
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
@@ -603,7 +610,7 @@ func (s *Server) auditExport(w http.ResponseWriter, r *http.Request) {
 func (s *Server) auditAction(r *http.Request, action, batchID, detail string) {
 	id := who(r)
 	if err := s.store.audit(AuditEntry{Time: s.now(), User: id.User, Role: string(id.Role), Action: action, Batch: batchID,
-		Detail: detail, Addr: clientAddr(r)}); err != nil {
+		Detail: detail, Addr: s.clientAddr(r)}); err != nil {
 		s.log.Error("write the audit log", "error", err)
 	}
 	s.log.Info(action, "user", id.User, "batch", batchID)

@@ -61,7 +61,7 @@ func (s *Server) routes() http.Handler {
 
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.log.Warn("cross-origin request refused", "method", r.Method, "path", r.URL.Path, "addr", clientAddr(r))
+		s.log.Warn("cross-origin request refused", "method", r.Method, "path", r.URL.Path, "addr", s.clientAddr(r))
 		s.fail(w, r, http.StatusForbidden, "This request came from another site and was refused. Open onboard's own page and try again.")
 	}))
 	return s.headers(s.logged(cop.Handler(mux)))
@@ -130,7 +130,7 @@ func (s *Server) logged(next http.Handler) http.Handler {
 		if code >= 500 {
 			level = slog.LevelError
 		}
-		attrs := []any{"method", r.Method, "path", r.URL.Path, "status", code, "ms", time.Since(start).Milliseconds(), "addr", clientAddr(r)}
+		attrs := []any{"method", r.Method, "path", r.URL.Path, "status", code, "ms", time.Since(start).Milliseconds(), "addr", s.clientAddr(r)}
 		if id := who(r); id != nil {
 			attrs = append(attrs, "user", id.User)
 		}

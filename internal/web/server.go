@@ -75,7 +75,9 @@ type Server struct {
 	log      *slog.Logger
 	pages    map[string]*template.Template
 	handler  http.Handler
-	limiter  *auth.Limiter
+	// Failed sign-ins: 5 per user and 20 per address in 15 minutes (an
+	// office behind one address has several people).
+	userLimiter, addrLimiter *auth.Limiter
 	limiters map[string]*rate.Limiter // one per vendor, for every run
 	metrics  *metrics
 	runs     *runQueue
@@ -115,10 +117,11 @@ func New(opt Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opt: opt, store: st, log: opt.Logger, limiter: auth.NewLimiter(5, 15*time.Minute),
+	s := &Server{opt: opt, store: st, log: opt.Logger, userLimiter: auth.NewLimiter(5, 15*time.Minute),
+		addrLimiter: auth.NewLimiter(20, 15*time.Minute),
 		users: map[string]localUser{}, metrics: newMetrics(), checks: newCheckCache(4),
 		checking: make(chan struct{}, runtime.GOMAXPROCS(0))}
-	s.limiter.Now = opt.Now
+	s.userLimiter.Now, s.addrLimiter.Now = opt.Now, opt.Now
 	s.log = slog.New(pathRedactor{next: opt.Logger.Handler(), s: s})
 	for _, u := range opt.Users {
 		s.users[u.Name] = localUser{role: auth.Role(u.Role), hash: u.Hash}

@@ -115,15 +115,7 @@ func (s *Server) proxyIdentity(r *http.Request) *Identity {
 		return nil
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return nil
-	}
-	ip := net.ParseIP(host)
-	trusted := false
-	for _, n := range s.opt.TrustedProxies {
-		trusted = trusted || (ip != nil && n.Contains(ip))
-	}
-	if !trusted {
+	if err != nil || !s.trusted(host) {
 		return nil
 	}
 	user := strings.TrimSpace(r.Header.Get("X-Forwarded-User"))
@@ -145,16 +137,40 @@ func (s *Server) proxyIdentity(r *http.Request) *Identity {
 	return &Identity{User: name, Role: auth.Role(role), Proxy: true}
 }
 
-// clientAddr is the address of the person (the proxy's X-Forwarded-For
-// first entry when the request came through a trusted proxy).
-func clientAddr(r *http.Request) string {
+// clientAddr is the address of the person: the connection's, or behind
+// a trusted proxy the last X-Forwarded-For entry that is not a trusted
+// proxy itself.
+func (s *Server) clientAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	if !s.trusted(host) {
+		return host
+	}
+	hops := strings.Split(r.Header.Get("X-Forwarded-For"), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := strings.TrimSpace(hops[i])
+		if net.ParseIP(hop) == nil {
+			break
+		}
+		if !s.trusted(hop) {
+			return hop
+		}
 	}
 	return host
 }
 
+// trusted reports whether addr is one of the --trusted-proxy ranges.
+func (s *Server) trusted(addr string) bool {
+	ip := net.ParseIP(addr)
+	for _, n := range s.opt.TrustedProxies {
+		if ip != nil && n.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
 // expireSessions deletes the sessions past their idle or absolute time.
 func (s *Server) expireSessions() {
 	now := s.now()
