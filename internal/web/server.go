@@ -70,20 +70,20 @@ type localUser struct {
 // Server serves the pages. Close it to stop runs (resumably) and close
 // the database.
 type Server struct {
-	opt      Options
-	store    *store
-	log      *slog.Logger
-	pages    map[string]*template.Template
-	handler  http.Handler
+	opt     Options
+	store   *store
+	log     *slog.Logger
+	pages   map[string]*template.Template
+	handler http.Handler
 	// Failed sign-ins: 5 per user and 20 per address in 15 minutes (an
 	// office behind one address has several people).
 	userLimiter, addrLimiter *auth.Limiter
-	limiters map[string]*rate.Limiter // one per vendor, for every run
-	metrics  *metrics
-	runs     *runQueue
-	checks   *checkCache
-	stopping <-chan struct{} // closed when the server stops (Start's ctx)
-	checking chan struct{}   // one token per check running (GOMAXPROCS)
+	limiters                 map[string]*rate.Limiter // one per vendor, for every run
+	metrics                  *metrics
+	runs                     *runQueue
+	checks                   *checkCache
+	stopping                 <-chan struct{} // closed when the server stops (Start's ctx)
+	checking                 chan struct{}   // one token per check running (GOMAXPROCS)
 
 	mu    sync.Mutex
 	users map[string]localUser
@@ -119,7 +119,7 @@ func New(opt Options) (*Server, error) {
 	}
 	s := &Server{opt: opt, store: st, log: opt.Logger, userLimiter: auth.NewLimiter(5, 15*time.Minute),
 		addrLimiter: auth.NewLimiter(20, 15*time.Minute),
-		users: map[string]localUser{}, metrics: newMetrics(), checks: newCheckCache(4),
+		users:       map[string]localUser{}, metrics: newMetrics(), checks: newCheckCache(4),
 		checking: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	s.userLimiter.Now, s.addrLimiter.Now = opt.Now, opt.Now
 	s.log = slog.New(pathRedactor{next: opt.Logger.Handler(), s: s})

@@ -171,6 +171,7 @@ func (s *Server) trusted(addr string) bool {
 	}
 	return false
 }
+
 // expireSessions deletes the sessions past their idle or absolute time.
 func (s *Server) expireSessions() {
 	now := s.now()
