@@ -216,6 +216,11 @@ func (s *Server) uploadVersion(w http.ResponseWriter, r *http.Request) {
 	if b == nil {
 		return
 	}
+	unlock := s.lockBatch(b.ID) // one correction at a time per batch
+	defer unlock()
+	if b = s.loadBatch(w, r); b == nil {
+		return
+	}
 	if b.Active() {
 		s.fail(w, r, http.StatusConflict, "Accounts are being created from this batch; wait for the run to end (or cancel it) before uploading a correction.")
 		return
@@ -646,4 +651,12 @@ func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) {
 	byName(d.Local)
 	byName(d.SSO)
 	s.render(w, r, http.StatusOK, "users.html", "Users", d)
+}
+
+// lockBatch serializes the uploads of corrections to one batch.
+func (s *Server) lockBatch(id string) func() {
+	m, _ := s.batchLocks.LoadOrStore(id, &sync.Mutex{})
+	mu := m.(*sync.Mutex)
+	mu.Lock()
+	return mu.Unlock
 }

@@ -85,6 +85,8 @@ type Server struct {
 	stopping                 <-chan struct{} // closed when the server stops (Start's ctx)
 	checking                 chan struct{}   // one token per check running (GOMAXPROCS)
 
+	batchLocks sync.Map // batch ID → *sync.Mutex (lockBatch)
+
 	mu    sync.Mutex
 	users map[string]localUser
 }

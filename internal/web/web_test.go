@@ -890,3 +890,33 @@ func TestClientAddrBehindTrustedProxy(t *testing.T) {
 		}
 	}
 }
+
+func TestConcurrentCorrectionsGetTheirOwnVersions(t *testing.T) {
+	e := newEnv(t, sandbox.Faults{})
+	hr := e.signIn("hr")
+	page := hr.newBatch("h.csv", sheet(1))
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			hr.upload(page+"/versions", fmt.Sprintf("h%d.csv", i), sheet(2+i))
+		}()
+	}
+	wg.Wait()
+	var b Batch
+	e.srv.store.get(bucketBatches, strings.TrimPrefix(page, "/batches/"), &b)
+	if len(b.Versions) != 5 {
+		t.Fatalf("%d versions, want 5", len(b.Versions))
+	}
+	people := map[int]bool{}
+	for i, v := range b.Versions {
+		if v.N != i+1 {
+			t.Errorf("version %d is numbered %d", i+1, v.N)
+		}
+		people[v.People] = true
+	}
+	if len(people) != 5 { // 1, 2, 3, 4 and 5 people: no upload overwrote another
+		t.Errorf("people per version: %v", people)
+	}
+}
