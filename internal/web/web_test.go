@@ -920,3 +920,19 @@ func TestConcurrentCorrectionsGetTheirOwnVersions(t *testing.T) {
 		t.Errorf("people per version: %v", people)
 	}
 }
+
+func TestCleanName(t *testing.T) {
+	for in, want := range map[string]string{
+		"March hires.xlsx":                 "March hires.xlsx",
+		"../../etc/passwd":                 "passwd.xlsx",
+		`C:\Users\ana\new hires.CSV`:       "new hires.csv",
+		"..xlsx":                           "upload.xlsx",
+		"<script>x</script>.csv":           "_script_x_script.csv",
+		"":                                 "upload.xlsx",
+		strings.Repeat("a", 300) + ".xlsx": strings.Repeat("a", 80) + ".xlsx",
+	} {
+		if got := cleanName(in); got != want {
+			t.Errorf("cleanName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
