@@ -7,6 +7,7 @@ import (
 	"math/bits"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/onboard/onboard/internal/schema"
 )
@@ -17,9 +18,9 @@ import (
 // To stay compact and fast with a million rows it keeps no keys, only a
 // 64-bit seeded hash of each key (computed by the workers, see keyHash)
 // and the ordinal of the row that first used it, in an open-addressing
-// table: 12 bytes a slot, 16-24 bytes a row (17 MB a rule for a million
-// CSV rows, whose count is estimated up front), about one memory access
-// per row. Two different keys would have to share a hash for a false "already
+// table: 12 bytes a slot, hash and ordinal side by side, 16-24 bytes a row
+// (17 MB a rule for a million CSV rows, whose count is estimated up
+// front), about one memory access (one cache miss) per row. Two different keys would have to share a hash for a false "already
 // used"; with a fresh random seed per run that chance is about 1 in 10^7
 // for a million rows.
 //
@@ -31,10 +32,16 @@ type uniqueIndex struct {
 	target  *schema.Target
 	fis     []int // field indexes of rule.Fields
 	subject int   // the rule's last field: the one reported ("Extension 101 in domain ...")
-	hashes  []uint64
-	ords    []uint32 // aligned with hashes
+	slots   []slot
 	used    int
 }
+
+// slot is one entry of the table: a key hash (split in two halves so a
+// slot is 12 bytes, not 16 with padding) and the ordinal of its first
+// row. A zero hash marks an empty slot.
+type slot struct{ lo, hi, ord uint32 }
+
+func (s *slot) hash() uint64 { return uint64(s.hi)<<32 | uint64(s.lo) }
 
 func newUniqueIndexes(t *schema.Target) []*uniqueIndex {
 	var out []*uniqueIndex
@@ -59,7 +66,7 @@ func (ix *uniqueIndex) keyHash(h *maphash.Hash, rec schema.Record) uint64 {
 		if v == nil {
 			return 0
 		}
-		_, _ = h.WriteString(strings.ToLower(schema.Display(v)))
+		writeLower(h, schema.Display(v))
 		_ = h.WriteByte(0)
 	}
 	if sum := h.Sum64(); sum != 0 {
@@ -71,20 +78,22 @@ func (ix *uniqueIndex) keyHash(h *maphash.Hash, rec schema.Record) uint64 {
 // add records a key hash (not 0) for the row with ordinal ord. When the
 // key was seen before it returns the first row's ordinal and true.
 func (ix *uniqueIndex) add(hash uint64, ord uint32) (first uint32, dup bool) {
-	if (ix.used+1)*4 > len(ix.hashes)*3 {
+	if (ix.used+1)*4 > len(ix.slots)*3 {
 		ix.grow()
 	}
+	lo, hi := uint32(hash), uint32(hash>>32)
 	for i := ix.home(hash); ; i++ {
-		if i == len(ix.hashes) {
+		if i == len(ix.slots) {
 			i = 0
 		}
-		switch ix.hashes[i] {
-		case 0:
-			ix.hashes[i], ix.ords[i] = hash, ord
+		s := &ix.slots[i]
+		switch {
+		case s.lo == 0 && s.hi == 0:
+			*s = slot{lo: lo, hi: hi, ord: ord}
 			ix.used++
 			return 0, false
-		case hash:
-			return ix.ords[i], true
+		case s.lo == lo && s.hi == hi:
+			return s.ord, true
 		}
 	}
 }
@@ -92,12 +101,12 @@ func (ix *uniqueIndex) add(hash uint64, ord uint32) (first uint32, dup bool) {
 // home maps a hash onto the table (any size, not only powers of two, so
 // a table sized from an estimate wastes little).
 func (ix *uniqueIndex) home(hash uint64) int {
-	hi, _ := bits.Mul64(hash, uint64(len(ix.hashes)))
+	hi, _ := bits.Mul64(hash, uint64(len(ix.slots)))
 	return int(hi)
 }
 
 func (ix *uniqueIndex) grow() {
-	ix.resize(max(1024, 2*len(ix.hashes)))
+	ix.resize(max(1024, 2*len(ix.slots)))
 }
 
 // reserve makes room for n more keys at once, sparing the table its
@@ -105,25 +114,47 @@ func (ix *uniqueIndex) grow() {
 // sized for a load of 70%, leaving some room for an estimate that is a
 // little short before it has to grow at 75%.
 func (ix *uniqueIndex) reserve(n int) {
-	if size := max(1024, (ix.used+n)*10/7+1); size > len(ix.hashes) {
+	if size := max(1024, (ix.used+n)*10/7+1); size > len(ix.slots) {
 		ix.resize(size)
 	}
 }
 
 func (ix *uniqueIndex) resize(size int) {
-	oldHashes, oldOrds := ix.hashes, ix.ords
-	ix.hashes, ix.ords = make([]uint64, size), make([]uint32, size)
-	for j, h := range oldHashes {
-		if h == 0 {
+	old := ix.slots
+	ix.slots = make([]slot, size)
+	for _, s := range old {
+		if s.lo == 0 && s.hi == 0 {
 			continue
 		}
-		i := ix.home(h)
-		for ix.hashes[i] != 0 {
+		i := ix.home(s.hash())
+		for ix.slots[i] != (slot{}) {
 			if i++; i == size {
 				i = 0
 			}
 		}
-		ix.hashes[i], ix.ords[i] = h, oldOrds[j]
+		ix.slots[i] = s
+	}
+}
+
+// writeLower hashes s lower-cased as strings.ToLower would, without
+// allocating for ASCII text (the usual key: an extension, a login).
+func writeLower(h *maphash.Hash, s string) {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			_, _ = h.WriteString(strings.ToLower(s))
+			return
+		}
+	}
+	var buf [64]byte
+	for len(s) > 0 {
+		n := copy(buf[:], s)
+		for i, c := range buf[:n] {
+			if 'A' <= c && c <= 'Z' {
+				buf[i] = c + 'a' - 'A'
+			}
+		}
+		_, _ = h.Write(buf[:n])
+		s = s[n:]
 	}
 }
 

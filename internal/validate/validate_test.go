@@ -821,8 +821,8 @@ func TestUniqueIndexGrowsAndRemembers(t *testing.T) {
 			ix.reserve(10) // reserving less than the table holds changes nothing
 		}
 	}
-	if ix.used != n || len(ix.hashes)*3 < n*4 {
-		t.Fatalf("used %d, size %d", ix.used, len(ix.hashes))
+	if ix.used != n || len(ix.slots)*3 < n*4 {
+		t.Fatalf("used %d, size %d", ix.used, len(ix.slots))
 	}
 	for _, i := range []int{0, 1, 777, 4095, n - 1} {
 		first, dup := ix.add(hashOf(i), uint32(n+i))
