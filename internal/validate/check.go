@@ -215,17 +215,43 @@ func (w *worker) parse(i int, text string) (any, *schema.Problem) {
 }
 
 // checkBatch checks a batch of rows, allocating their records and
-// uniqueness keys in one block each.
+// uniqueness keys in one block each (or reusing a recycled batch's).
 func (w *worker) checkBatch(b *batch) {
 	n, nf, nu := len(b.rows), len(w.p.target.Fields), len(w.p.unique)
-	b.results = make([]RowResult, n)
-	values := make([]any, n*nf)
-	keys := make([]uint64, n*nu)
+	if len(b.values) < n*nf || len(b.keys) < n*nu {
+		b.results = make([]RowResult, n)
+		b.values = make([]any, n*nf)
+		b.keys = make([]uint64, n*nu)
+	} else { // a recycled batch: only the values check writes need clearing
+		b.results = b.results[:n]
+		clear(b.results)
+		w.clearValues(b.values[:n*nf], nf)
+	}
+	values, keys := b.values, b.keys
 	for i, row := range b.rows {
 		res := &b.results[i]
 		res.Record = schema.Record{Target: w.p.target, Values: values[i*nf : (i+1)*nf : (i+1)*nf]}
 		res.keys = keys[i*nu : (i+1)*nu : (i+1)*nu]
 		w.check(row, res)
+	}
+}
+
+// clearValues empties, in a recycled batch's records, every value check
+// may have set: the mapped columns' fields, the fields given defaults,
+// and the fields of same-as rules. The others were never written.
+func (w *worker) clearValues(values []any, nf int) {
+	p := w.p
+	for base := 0; base < len(values); base += nf {
+		rec := values[base : base+nf]
+		for _, c := range p.cols {
+			rec[c.fi] = nil
+		}
+		for _, fi := range p.post {
+			rec[fi] = nil
+		}
+		for _, s := range p.sameAs {
+			rec[s.fi], rec[s.other] = nil, nil
+		}
 	}
 }
 

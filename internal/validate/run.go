@@ -41,7 +41,7 @@ func Run(ctx context.Context, in intake.File, opt Options, h Handler) (*Summary,
 		r.maxIssues = DefaultMaxIssues
 	}
 	if h == nil {
-		r.h = Handlers(nil)
+		r.h, r.recycle = Handlers(nil), true
 	}
 	var forced *schema.Target
 	if opt.Target != "" {
@@ -96,6 +96,10 @@ type run struct {
 	unique    map[*schema.Target][]*uniqueIndex
 	sheets    []string // validated sheet names, indexed by rowOrdinals' sheet
 	ords      rowOrdinals
+	// recycle: no handler was given, so nothing keeps a row's result
+	// after finish, and a batch's memory (results, records, keys) can be
+	// reused for later rows instead of being allocated again.
+	recycle bool
 }
 
 // sheetTarget decides which target a sheet feeds. A CSV: --target, else
@@ -205,7 +209,21 @@ func (r *run) readError(sheet string, err error) error {
 type batch struct {
 	rows    []intake.Row
 	results []RowResult
+	values  []any    // the results' record values, in one block
+	keys    []uint64 // the results' uniqueness key hashes, in one block
 	done    chan struct{}
+}
+
+// newBatch takes a finished batch to reuse, or makes a new one.
+func newBatch(free chan *batch) *batch {
+	select {
+	case b := <-free:
+		clear(b.rows)
+		b.rows = b.rows[:0]
+		return b
+	default:
+		return &batch{rows: make([]intake.Row, 0, batchSize)}
+	}
 }
 
 func (r *run) workers() int {
@@ -223,10 +241,11 @@ func (r *run) rows(ctx context.Context, rr intake.RowReader, p *plan, sheetIndex
 	g, gctx := errgroup.WithContext(ctx)
 	work := make(chan *batch, workers)
 	order := make(chan *batch, 2*workers+2)
+	free := make(chan *batch, 3*workers+4) // finished batches to reuse (see run.recycle)
 	g.Go(func() error {
 		defer close(work)
 		defer close(order)
-		b := &batch{rows: make([]intake.Row, 0, batchSize)}
+		b := newBatch(free)
 		send := func() bool {
 			b.done = make(chan struct{})
 			select {
@@ -239,7 +258,7 @@ func (r *run) rows(ctx context.Context, rr intake.RowReader, p *plan, sheetIndex
 			case <-gctx.Done():
 				return false
 			}
-			b = &batch{rows: make([]intake.Row, 0, batchSize)}
+			b = newBatch(free)
 			return true
 		}
 		for {
@@ -282,9 +301,18 @@ func (r *run) rows(ctx context.Context, rr intake.RowReader, p *plan, sheetIndex
 				r.reserve(p, b.rows)
 				first = false
 			}
+			for i, ix := range p.unique {
+				ix.warm(b.results, i)
+			}
 			for i := range b.results {
 				if err := r.finish(p, &b.results[i], sheetIndex); err != nil {
 					return err
+				}
+			}
+			if r.recycle {
+				select {
+				case free <- b:
+				default:
 				}
 			}
 		}
