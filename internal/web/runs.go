@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"maps"
 	"net/http"
 	"os"
@@ -238,7 +239,7 @@ func (s *Server) execute(ctx context.Context, id string, q *runQueue) {
 	}
 	log := s.log.With("batch", id, "user", b.Run.By)
 	log.Info("run started", "version", b.Run.Version)
-	opt, err := s.runOptions(b, log)
+	opt, err := s.runOptions(b)
 	if err == nil {
 		opt.Progress, opt.Events = q.setTotal, q.event
 	}
@@ -246,11 +247,11 @@ func (s *Server) execute(ctx context.Context, id string, q *runQueue) {
 	if err == nil {
 		res, err = batch.Run(ctx, opt)
 	}
-	s.finishRun(id, b, res, err, log)
+	s.finishRun(id, res, err, log)
 }
 
 // runOptions are the batch.Options of a real run of b's newest version.
-func (s *Server) runOptions(b *Batch, log interface{ Info(string, ...any) }) (batch.Options, error) {
+func (s *Server) runOptions(b *Batch) (batch.Options, error) {
 	if s.opt.Config == nil {
 		return batch.Options{}, errors.New("the server has no vendor configuration: start it with --config or --sandbox")
 	}
@@ -270,10 +271,7 @@ func (s *Server) runOptions(b *Batch, log interface{ Info(string, ...any) }) (ba
 
 // finishRun records the outcome and writes the result workbook, CSV and
 // JSON next to the batch.
-func (s *Server) finishRun(id string, b *Batch, res *batch.Result, runErr error, log interface {
-	Info(string, ...any)
-	Error(string, ...any)
-}) {
+func (s *Server) finishRun(id string, res *batch.Result, runErr error, log *slog.Logger) {
 	if res != nil {
 		if err := s.writeResults(id, res); err != nil {
 			log.Error("write the results", "error", err)
@@ -376,7 +374,7 @@ func (s *Server) credentialsPath(b *Batch) string {
 // preview is a dry run of the batch's newest version: what a run would
 // create per system.
 func (s *Server) preview(ctx context.Context, b *Batch) (*batch.Result, error) {
-	opt, err := s.runOptions(b, s.log)
+	opt, err := s.runOptions(b)
 	if err != nil {
 		return nil, err
 	}
