@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -189,4 +188,3 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	s.fail(w, r, http.StatusNotFound, "There is no such page.")
 }
 
-var errForbidden = errors.New("forbidden")
