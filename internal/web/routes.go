@@ -187,4 +187,3 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	s.fail(w, r, http.StatusNotFound, "There is no such page.")
 }
-
