@@ -181,10 +181,14 @@ func (d *Dispatcher) Run(ctx context.Context, jobs []*Job, onResult func(Result)
 	var wg sync.WaitGroup
 	for name, n := range perLane {
 		l := r.lane(name, d.Lanes[name], n)
-		for range min(l.cfg.Concurrency, n) {
+		for range carriers(l.cfg.Concurrency, n) {
 			wg.Go(func() {
-				for job := range l.queue {
-					results <- r.process(l, job)
+				for {
+					job, ticket, ok := l.next()
+					if !ok {
+						return
+					}
+					results <- r.process(l, job, ticket)
 				}
 			})
 		}

@@ -35,6 +35,7 @@ type run struct {
 	watcher   sync.WaitGroup
 
 	lanes map[string]*lane
+	gates sync.WaitGroup // the lanes' admit loops
 
 	mu  sync.Mutex
 	err error // first Recorder failure
@@ -48,6 +49,8 @@ type lane struct {
 	ctx   context.Context // cancelled when this lane (or the run) stops sending
 	stop  context.CancelCauseFunc
 	queue chan *Job
+	gate  *gate
+	take  sync.Mutex // see next
 
 	mu          sync.Mutex
 	pausedUntil time.Time
@@ -55,6 +58,7 @@ type lane struct {
 	unsupported map[string]bool // targets whose Lookup answered Unsupported: not asked again
 	stats       VendorStats
 	first, last time.Time
+	lastFresh   time.Time // start of the latest first request of a job
 }
 
 func (d *Dispatcher) newRun(parent context.Context) *run {
@@ -103,6 +107,7 @@ func (r *run) close() {
 	for _, l := range r.lanes {
 		l.stop(nil)
 	}
+	r.gates.Wait()
 }
 
 func (r *run) lane(name string, cfg *Lane, jobs int) *lane {
@@ -129,9 +134,10 @@ func (r *run) lane(name string, cfg *Lane, jobs int) *lane {
 	if lim == nil {
 		lim = rate.NewLimiter(c.Rate, c.Burst)
 	}
-	l := &lane{name: name, cfg: c, lim: lim, queue: make(chan *Job, jobs)}
+	l := &lane{name: name, cfg: c, lim: lim, queue: make(chan *Job, jobs), gate: newGate(c.Concurrency)}
 	l.ctx, l.stop = context.WithCancelCause(r.ctx)
 	r.lanes[name] = l
+	r.gates.Go(func() { r.admit(l) })
 	return l
 }
 
@@ -196,12 +202,20 @@ type jobRun struct {
 	res   Result
 	last  connector.Outcome // last retryable or lost answer
 	begun bool              // Recorder.Begin succeeded at least once
+	// ticket is the turn the job queued for when it was taken from the
+	// lane's queue, so first requests go in plan order; nil once used.
+	ticket  chan struct{}
+	holding bool // the job holds a turn (a place in flight) until release
 }
 
 // process takes one job to its final result and records it.
-func (r *run) process(l *lane, job *Job) Result {
-	j := &jobRun{r: r, l: l, job: job, res: Result{Job: job, Uncertain: job.Reconcile}}
+func (r *run) process(l *lane, job *Job, ticket chan struct{}) Result {
+	j := &jobRun{r: r, l: l, job: job, res: Result{Job: job, Uncertain: job.Reconcile}, ticket: ticket}
 	res := j.run()
+	j.release()
+	if j.ticket != nil { // never used: the lane stopped first
+		l.gate.abandon(j.ticket)
+	}
 	if rec := r.d.Recorder; rec != nil && (j.begun || res.Lookups > 0) {
 		if err := rec.Finish(res); err != nil {
 			r.recorderFailed(fmt.Errorf("recording the outcome of %s: %w", describe(job), err), err)
@@ -299,12 +313,14 @@ func (j *jobRun) run() Result {
 }
 
 func (j *jobRun) end(s Status, id, msg string, uncertain bool) Result {
+	j.release()
 	j.res.Status, j.res.ID, j.res.Message, j.res.Uncertain = s, id, msg, uncertain
 	return j.res
 }
 
 // stopped ends a job its lane no longer sends for.
 func (j *jobRun) stopped() Result {
+	j.release()
 	reason := j.r.reason(j.l)
 	switch {
 	case j.res.Attempts == 0 && j.res.Uncertain:
@@ -318,8 +334,18 @@ func (j *jobRun) stopped() Result {
 	}
 }
 
+// release gives back the job's turn once its answer has been acted on
+// (so a refused login stops the lane before another request goes out).
+func (j *jobRun) release() {
+	if j.holding {
+		j.holding = false
+		j.l.gate.done()
+	}
+}
+
 // wait sleeps before retry n: the backoff, or Retry-After when longer.
 func (j *jobRun) wait(n int, out connector.Outcome) bool {
+	j.release()
 	d := j.r.d.Backoff.Delay(n, j.r.jitter())
 	d = max(d, out.RetryAfter)
 	return j.r.sleep(j.l.ctx, d) == nil
@@ -329,8 +355,16 @@ func (j *jobRun) wait(n int, out connector.Outcome) bool {
 // returns false, having sent nothing, when the lane stopped first.
 func (j *jobRun) request(lookup bool) (connector.Outcome, bool) {
 	r, l := j.r, j.l
-	if err := r.waitTurn(l); err != nil {
+	j.release()
+	ticket := j.ticket
+	j.ticket = nil
+	if err := r.waitTurn(l, ticket, j.res.Attempts+j.res.Lookups > 0); err != nil {
 		return connector.Outcome{}, false
+	}
+	j.holding = true
+	if lookup && l.lookupUnsupported(j.job) {
+		// Another job learned it while this one waited for its turn.
+		return connector.Outcome{Status: connector.Unsupported}, true
 	}
 	n := j.res.Lookups + 1
 	if !lookup {
@@ -349,7 +383,7 @@ func (j *jobRun) request(lookup bool) (connector.Outcome, bool) {
 	start := r.now()
 	out := r.call(l, j.job, lookup)
 	took := r.now().Sub(start)
-	l.count(start, took, lookup, n, out)
+	l.count(start, took, lookup, j.res.Attempts+j.res.Lookups == 0, n, out)
 	if lookup {
 		j.res.Lookups++
 	} else {
@@ -377,31 +411,6 @@ func (r *run) call(l *lane, job *Job, lookup bool) (out connector.Outcome) {
 		return l.cfg.Client.Lookup(ctx, req)
 	}
 	return l.cfg.Client.Create(ctx, req)
-}
-
-// waitTurn blocks until the lane is not paused and its limiter grants a
-// token, or the lane stops.
-func (r *run) waitTurn(l *lane) error {
-	for {
-		if err := l.ctx.Err(); err != nil {
-			return err
-		}
-		seen, err := r.waitPause(l)
-		if err != nil {
-			return err
-		}
-		if err := l.lim.Wait(l.ctx); err != nil {
-			return err
-		}
-		// A pause that began while this worker waited for its token
-		// applies to it too.
-		l.mu.Lock()
-		newer := l.pausedUntil.After(seen) && l.pausedUntil.After(r.now())
-		l.mu.Unlock()
-		if !newer {
-			return l.ctx.Err()
-		}
-	}
 }
 
 // waitPause waits out the lane's pause, and any extension of it, and
@@ -492,7 +501,8 @@ func targetID(j *Job) string {
 }
 
 // count adds one request to the lane's statistics.
-func (l *lane) count(start time.Time, took time.Duration, lookup bool, n int, out connector.Outcome) {
+// fresh says this is the job's first request in this run.
+func (l *lane) count(start time.Time, took time.Duration, lookup, fresh bool, n int, out connector.Outcome) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	s := &l.stats
@@ -516,14 +526,19 @@ func (l *lane) count(start time.Time, took time.Duration, lookup bool, n int, ou
 	if end := start.Add(took); end.After(l.last) {
 		l.last = end
 	}
+	if fresh && start.After(l.lastFresh) {
+		l.lastFresh = start
+	}
 }
 
 func (l *lane) snapshot() VendorStats {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	s := l.stats
+	s.Concurrency = l.cfg.Concurrency
 	if !l.first.IsZero() {
 		s.Active = l.last.Sub(l.first)
+		s.Tail = l.last.Sub(l.lastFresh)
 	}
 	return s
 }

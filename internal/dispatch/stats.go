@@ -11,18 +11,29 @@ type Stats struct {
 
 // VendorStats sums up one vendor's lane.
 type VendorStats struct {
-	Jobs      int
-	Outcomes  map[Status]int
-	Requests  int           // every request made: Creates + Lookups
-	Creates   int           // Create requests
-	Lookups   int           // Lookup requests
-	Retries   int           // requests repeating an earlier one for the same job
-	Throttled int           // 429 answers
-	Pauses    int           // lane-wide pauses for Retry-After
-	Paused    time.Duration // total time the lane was paused
-	Busy      time.Duration // sum of the requests' durations
-	Slowest   time.Duration // longest single request
-	Active    time.Duration // from the first request sent to the last answer
+	Jobs        int
+	Concurrency int // cap on requests in flight
+	Outcomes    map[Status]int
+	Requests    int           // every request made: Creates + Lookups
+	Creates     int           // Create requests
+	Lookups     int           // Lookup requests
+	Retries     int           // requests repeating an earlier one for the same job
+	Throttled   int           // 429 answers
+	Pauses      int           // lane-wide pauses for Retry-After
+	Paused      time.Duration // total time the lane was paused
+	Busy        time.Duration // sum of the requests' durations
+	Slowest     time.Duration // longest single request
+	Active      time.Duration // from the first request sent to the last answer
+	// Tail is the end of Active spent after the last job's first request:
+	// retries and lookups with no new job left to fill the rate between them.
+	Tail time.Duration
+	// Full is the time jobs ready to send waited because Concurrency
+	// requests were already in flight: the lane was held back by slow
+	// answers or slow progress writes, not by its rate.
+	Full time.Duration
+	// NoneReady is the time no job was ready to send: every job under way
+	// was waiting out a backoff or an answer (the run's tail, mostly).
+	NoneReady time.Duration
 }
 
 // MeanLatency is the average time a request took.
