@@ -132,6 +132,13 @@ func BenchmarkRunFourVendors(b *testing.B) {
 					b.Fatal(err)
 				}
 				wall := time.Since(start)
+				led := sb.Ledger()
+				sb.Close()
+				dup, throttled := countDuplicatesAnd429s(res, led)
+				logBreakdown(b, wall, rps, res, led)
+				if dup > 0 || throttled > 0 {
+					b.Fatalf("%s: %d records created more than once and %d answers 429 (too many requests); both must be 0", sc.name, dup, throttled)
+				}
 				if got := res.Count(outcome.Created); got != 4*perVendor {
 					shown := 0
 					for _, o := range res.Records {
@@ -142,28 +149,50 @@ func BenchmarkRunFourVendors(b *testing.B) {
 					}
 					b.Fatalf("created %d of %d", got, 4*perVendor)
 				}
-				led := sb.Ledger()
-				dup, throttled := 0, 0
-				for _, entries := range led.Created {
-					for _, e := range entries {
-						if e.Creates > 1 {
-							dup++
-						}
-					}
-				}
-				for _, s := range led.Stats {
-					throttled += s.Throttled
-				}
-				sb.Close()
-				for _, vs := range res.Vendors {
-					name, v := vs.Vendor, res.Stats.Vendors[vs.Vendor]
-					b.Logf("%s: active %s, %d requests (%d creates, %d lookups, %d retries, %d throttled), paused %s",
-						name, v.Active.Round(time.Millisecond), v.Requests, v.Creates, v.Lookups, v.Retries, v.Throttled, v.Paused.Round(time.Millisecond))
-				}
 				b.ReportMetric(wall.Seconds()/floor.Seconds(), "x_floor")
 				b.ReportMetric(float64(throttled), "429s")
 				b.ReportMetric(float64(dup), "duplicates")
 			}
 		})
+	}
+}
+
+// countDuplicatesAnd429s counts the records the sandbox accepted more
+// than once and the 429 answers either side saw.
+func countDuplicatesAnd429s(res *batch.Result, led sandbox.Ledger) (dup, throttled int) {
+	for _, entries := range led.Created {
+		for _, e := range entries {
+			if e.Creates > 1 {
+				dup++
+			}
+		}
+	}
+	seen := 0
+	for _, s := range led.Stats {
+		throttled += s.Throttled
+	}
+	for _, v := range res.Stats.Vendors {
+		seen += v.Throttled
+	}
+	return dup, max(throttled, seen)
+}
+
+// logBreakdown says, per vendor, how its active time was spent: the
+// requests the sandbox counted (its rate budget, lookups' extra pages
+// included) at rps, the rest idle, and how much of the end came after the
+// last job's first request.
+func logBreakdown(b *testing.B, wall time.Duration, rps float64, res *batch.Result, led sandbox.Ledger) {
+	b.Helper()
+	disp := res.Stats.Elapsed
+	b.Logf("wall %s: sending %s, reading, planning and reporting %s", wall.Round(time.Millisecond),
+		disp.Round(time.Millisecond), (wall - disp).Round(time.Millisecond))
+	for _, vs := range res.Vendors {
+		name, v := vs.Vendor, res.Stats.Vendors[vs.Vendor]
+		sent := led.Stats[name].Requests
+		budget := time.Duration(float64(sent) / rps * float64(time.Second))
+		b.Logf("%s: active %s = rate budget %s (%d requests at the sandbox: %d creates, %d lookups, %d retries) + idle %s, of which tail after the last first request %s; no job ready %s, all %d places in flight taken %s; paused %s, %d throttled",
+			name, v.Active.Round(time.Millisecond), budget.Round(time.Millisecond), sent, v.Creates, v.Lookups, v.Retries,
+			(v.Active - budget).Round(time.Millisecond), v.Tail.Round(time.Millisecond), v.NoneReady.Round(time.Millisecond),
+			v.Concurrency, v.Full.Round(time.Millisecond), v.Paused.Round(time.Millisecond), v.Throttled)
 	}
 }
