@@ -74,7 +74,7 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.userLimiter.Reset(user)
-	if err := s.startSession(w, user, u.role); err != nil {
+	if err := s.startSession(w, r, user, u.role); err != nil {
 		s.log.Error("start a session", "user", user, "error", err)
 		s.fail(w, r, http.StatusInternalServerError, "You could not be signed in; the server log says why.")
 		return

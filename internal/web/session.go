@@ -45,7 +45,10 @@ func (s *Server) cookieName() string {
 
 // startSession creates a fresh session (a new token at every sign-in, so
 // a token planted before it is worthless) and sets its cookie.
-func (s *Server) startSession(w http.ResponseWriter, user string, role auth.Role) error {
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, user string, role auth.Role) error {
+	if c, err := r.Cookie(s.cookieName()); err == nil && c.Value != "" {
+		_ = s.store.delete(bucketSessions, tokenKey(c.Value)) // the old token dies with the sign-in
+	}
 	token := newID(32)
 	now := s.now()
 	if err := s.store.put(bucketSessions, tokenKey(token), Session{User: user, Role: role, Created: now, LastSeen: now}); err != nil {

@@ -291,10 +291,16 @@ func TestSignInSetsASafeSessionCookie(t *testing.T) {
 	if strings.Contains(home.header.Get("Content-Security-Policy"), "unsafe-inline") || strings.Contains(home.body, "<script>") {
 		t.Error("inline script allowed or used")
 	}
-	// A second sign-in gets a new token: the old one is not reused.
+	// A second sign-in gets a new token, and the old one stops working.
+	before := b.c.Jar.Cookies(mustURL(e.ts.URL))
 	res2 := b.post("/signin", url.Values{"user": {"hr"}, "password": {testPassword}})
 	if res2.header.Get("Set-Cookie") == cookie {
 		t.Error("the session token was not rotated at sign-in")
+	}
+	stale := e.anon()
+	stale.c.Jar.SetCookies(mustURL(e.ts.URL), before)
+	if res := stale.get("/"); res.code != http.StatusSeeOther {
+		t.Errorf("the token from before the sign-in still works: %d", res.code)
 	}
 	// Sign out ends the session server-side.
 	old := b.c.Jar.Cookies(mustURL(e.ts.URL))
