@@ -1,6 +1,27 @@
 // Package web is `onboard serve`: the pages where HR uploads the new-hire
 // sheet and IT creates the accounts, on the same pipeline as `onboard run`
 // (batch.CheckHires to check, batch.Run to preview and run).
+//
+// Pages (routes.go), in HR's order:
+//
+//	GET  /signin, POST /signin, POST /signout
+//	GET  /                           home: template, upload box, recent batches
+//	GET  /template.xlsx              the plan's new-hire template
+//	POST /batches                    upload → a new batch, checked once (check.json)
+//	GET  /batches/{id}               people ready / to fix, by cell
+//	POST /batches/{id}/versions      a corrected sheet: version N+1
+//	GET  /batches/{id}/validation.xlsx
+//	POST /batches/{id}/request       HR asks IT to create the accounts
+//	GET  /batches/{id}/preview       IT: dry run per system, then confirm
+//	POST /batches/{id}/run, /cancel  IT: queue (or resume) and cancel a run
+//	GET  /batches/{id}/events        live progress, server-sent events
+//	GET  /batches/{id}/results, /result.xlsx, /results.csv
+//	GET  /batches/{id}/credentials.csv  IT only, audited, deleted after retention
+//	GET  /history; /audit, /audit.jsonl, /users (admin); /healthz; /metrics
+//
+// State lives under Options.DataDir: web.db (bbolt: batches, sessions, the
+// audit log) and batches/<id>/ with v<N>/ uploads, input/ (what runs read),
+// state/ (the CLI's crash-safe state) and reports/ (results, credentials).
 package web
 
 import (
