@@ -574,9 +574,9 @@ func (s *Sheet) emit(r Row) error {
 	return nil
 }
 
-// flushRows moves the rows encoded into the spool.
+// flushRows compresses the rows encoded into the spool.
 func (s *Sheet) flushRows() error {
-	if _, err := s.rows.Write(s.enc); err != nil {
+	if err := s.rows.add(s.enc); err != nil {
 		return fmt.Errorf("report: sheet %q: %w", s.name, err)
 	}
 	s.enc = s.enc[:0]
@@ -656,6 +656,9 @@ func (s *Sheet) Close() error {
 	}
 	if err := s.flushRows(); err != nil {
 		return err
+	}
+	if err := s.rows.finish(); err != nil {
+		return fmt.Errorf("report: sheet %q: %w", s.name, err)
 	}
 	for _, c := range s.notes {
 		c.Width = 320

@@ -3,9 +3,11 @@ package report
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"io/fs"
 	"math"
@@ -21,8 +23,11 @@ import (
 // wants.
 
 // The rows of a data sheet are encoded by the Book itself (rowxml.go) and
-// held in a rowSpool; the StreamWriter writes the rest of the sheet. Save
-// splices the rows into the sheet's entry just before its </sheetData>.
+// compressed as they come, by the sheet's writer goroutine, into a
+// rowSpool; the StreamWriter writes the rest of the sheet. Save compresses
+// that rest and splices the compressed rows into the sheet's entry just
+// before its </sheetData>: deflate blocks that end on a byte (a flush) can
+// follow one another, and the entry's CRC is combined from the parts'.
 
 // writeFile writes the workbook into f through the zip writer, never
 // through excelize's in-memory buffer.
@@ -80,6 +85,9 @@ func (z *fileZip) Create(name string) (io.Writer, error) {
 	if err := z.endSplice(); err != nil {
 		return nil, err
 	}
+	if rows := z.rows[name]; rows != nil {
+		return z.createSpliced(name, rows)
+	}
 	w, err := z.zw.Create(name)
 	if err != nil {
 		return nil, err
@@ -89,11 +97,31 @@ func (z *fileZip) Create(name string) (io.Writer, error) {
 	}
 	e := &zipEntry{name: name, end: z.n, w: w}
 	z.entries = append(z.entries, e)
-	if rows := z.rows[name]; rows != nil {
-		z.splice = &splicer{w: e, rows: rows, name: name}
-		return z.splice, nil
-	}
 	return e, nil
+}
+
+// createSpliced starts the entry of a sheet whose rows are in rows: raw,
+// so the rows compressed already are copied as they are.
+func (z *fileZip) createSpliced(name string, rows *rowSpool) (io.Writer, error) {
+	// As zip.Writer.Create would set it, sizes and CRC in a data
+	// descriptor after the data.
+	fh := &zip.FileHeader{Name: name, Method: zip.Deflate, Flags: 0x8, CreatorVersion: 20, ReaderVersion: 20}
+	w, err := z.zw.CreateRaw(fh)
+	if err != nil {
+		return nil, err
+	}
+	if err := z.zw.Flush(); err != nil {
+		return nil, err
+	}
+	e := &zipEntry{name: name, end: z.n}
+	z.entries = append(z.entries, e)
+	raw := &countWriter{w: w}
+	comp, err := flate.NewWriter(raw, flate.BestSpeed)
+	if err != nil {
+		return nil, err
+	}
+	z.splice = &splicer{raw: raw, comp: comp, fh: fh, entry: e, rows: rows, name: name}
+	return z.splice, nil
 }
 
 // endSplice checks that the entry being spliced got its rows.
@@ -103,8 +131,8 @@ func (z *fileZip) endSplice() error {
 		return nil
 	}
 	z.splice = nil
-	if !sp.done {
-		return fmt.Errorf("the sheet %s has no %s to put its rows before", sp.name, sheetDataEnd)
+	if err := sp.end(); err != nil {
+		return err
 	}
 	if z.spliced == nil {
 		z.spliced = map[string]bool{}
@@ -134,53 +162,133 @@ func (z *fileZip) Close() error {
 // a cell's "<" is escaped.
 var sheetDataEnd = []byte("</sheetData>")
 
-// splicer passes a sheet's XML through, putting rows before the first
-// </sheetData>.
+// splicer compresses a sheet's XML into its raw entry, putting the
+// compressed rows before the first </sheetData>.
 type splicer struct {
-	w    io.Writer
-	rows *rowSpool
-	name string
-	held []byte // the end of what came, which may begin </sheetData>
-	done bool
+	raw   *countWriter  // the entry, compressed bytes
+	comp  *flate.Writer // compresses what excelize writes
+	fh    *zip.FileHeader
+	entry *zipEntry
+	rows  *rowSpool
+	name  string
+	crc   uint32
+	held  []byte // the end of what came, which may begin </sheetData>
+	done  bool
 }
 
 func (sp *splicer) Write(p []byte) (int, error) {
 	if sp.done {
-		return sp.w.Write(p)
+		return len(p), sp.write(p)
 	}
 	data := append(sp.held, p...)
 	sp.held = nil
 	if i := bytes.Index(data, sheetDataEnd); i >= 0 {
 		sp.done = true
-		if _, err := sp.w.Write(data[:i]); err != nil {
+		if err := sp.write(data[:i]); err != nil {
 			return 0, err
 		}
-		if err := sp.rows.writeTo(sp.w); err != nil {
+		if err := sp.comp.Flush(); err != nil { // ends on a byte
 			return 0, err
 		}
-		if _, err := sp.w.Write(data[i:]); err != nil {
+		if err := sp.rows.writeTo(sp.raw); err != nil {
 			return 0, err
 		}
-		return len(p), nil
+		sp.crc = crc32Combine(sp.crc, sp.rows.crc, sp.rows.size)
+		sp.entry.size += sp.rows.size
+		sp.comp.Reset(sp.raw) // no reference back across the rows
+		return len(p), sp.write(data[i:])
 	}
 	keep := min(len(sheetDataEnd)-1, len(data))
-	if _, err := sp.w.Write(data[:len(data)-keep]); err != nil {
+	if err := sp.write(data[:len(data)-keep]); err != nil {
 		return 0, err
 	}
 	sp.held = append([]byte(nil), data[len(data)-keep:]...)
 	return len(p), nil
 }
 
-// rowSpool holds a sheet's encoded rows until the workbook is saved: in
-// memory up to spoolMemory bytes, then in a temporary file.
-type rowSpool struct {
-	mem []byte
-	tmp *os.File
+// write compresses p into the entry.
+func (sp *splicer) write(p []byte) error {
+	sp.crc = crc32.Update(sp.crc, crc32.IEEETable, p)
+	sp.entry.size += int64(len(p))
+	_, err := sp.comp.Write(p)
+	return err
 }
 
-const spoolMemory = 4 << 20
+// end finishes the entry's data and sets the sizes and CRC its data
+// descriptor and the central directory record.
+func (sp *splicer) end() error {
+	if !sp.done {
+		return fmt.Errorf("the sheet %s has no %s to put its rows before", sp.name, sheetDataEnd)
+	}
+	if err := sp.comp.Close(); err != nil {
+		return err
+	}
+	sp.fh.CRC32 = sp.crc
+	sp.fh.CompressedSize64 = uint64(sp.raw.n)
+	sp.fh.UncompressedSize64 = uint64(sp.entry.size)
+	sp.fh.CompressedSize = uint32(min(sp.fh.CompressedSize64, math.MaxUint32))
+	sp.fh.UncompressedSize = uint32(min(sp.fh.UncompressedSize64, math.MaxUint32))
+	return nil
+}
 
-func (p *rowSpool) Write(b []byte) (int, error) {
+// countWriter counts the bytes written through it.
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// rowSpool holds a sheet's encoded rows, compressed, until the workbook
+// is saved: in memory up to spoolMemory bytes, then in a temporary file.
+type rowSpool struct {
+	mem  []byte
+	tmp  *os.File
+	comp *flate.Writer
+	crc  uint32 // of the rows, uncompressed
+	size int64  // uncompressed
+}
+
+// spoolMemory is how many compressed bytes a spool keeps in memory.
+var spoolMemory = 4 << 20
+
+// add compresses rows into the spool.
+func (p *rowSpool) add(rows []byte) error {
+	if p.comp == nil {
+		c, err := flate.NewWriter(spoolSink{p}, flate.BestSpeed)
+		if err != nil {
+			return err
+		}
+		p.comp = c
+	}
+	p.crc = crc32.Update(p.crc, crc32.IEEETable, rows)
+	p.size += int64(len(rows))
+	_, err := p.comp.Write(rows)
+	return err
+}
+
+// finish flushes the compressor: the rows end on a byte, with no final
+// block (the sheet's XML goes on after them).
+func (p *rowSpool) finish() error {
+	if p.comp == nil {
+		return nil
+	}
+	err := p.comp.Flush()
+	p.comp = nil
+	return err
+}
+
+// spoolSink takes the compressed bytes.
+type spoolSink struct{ p *rowSpool }
+
+func (s spoolSink) Write(b []byte) (int, error) { return s.p.store(b) }
+
+// store keeps compressed bytes.
+func (p *rowSpool) store(b []byte) (int, error) {
 	if p.tmp == nil && len(p.mem)+len(b) <= spoolMemory {
 		p.mem = append(p.mem, b...)
 		return len(b), nil
@@ -218,7 +326,7 @@ func (p *rowSpool) writeTo(w io.Writer) error {
 
 // close removes the temporary file, if any.
 func (p *rowSpool) close() error {
-	p.mem = nil
+	p.mem, p.comp = nil, nil
 	if p.tmp == nil {
 		return nil
 	}
@@ -253,4 +361,54 @@ func (z *fileZip) markZip64() error {
 		}
 	}
 	return nil
+}
+
+// crc32Combine is the CRC-32 of A followed by B, from the CRC of A, the
+// CRC of B and the length of B (zlib's crc32_combine).
+func crc32Combine(crcA, crcB uint32, lenB int64) uint32 {
+	if lenB <= 0 {
+		return crcA
+	}
+	var even, odd [32]uint32 // operators for 2^n zero bits
+	odd[0] = crc32.IEEE
+	row := uint32(1)
+	for n := 1; n < 32; n++ {
+		odd[n] = row
+		row <<= 1
+	}
+	gf2Square(&even, &odd) // two zero bits
+	gf2Square(&odd, &even) // four zero bits
+	for {
+		gf2Square(&even, &odd)
+		if lenB&1 != 0 {
+			crcA = gf2Times(&even, crcA)
+		}
+		if lenB >>= 1; lenB == 0 {
+			break
+		}
+		gf2Square(&odd, &even)
+		if lenB&1 != 0 {
+			crcA = gf2Times(&odd, crcA)
+		}
+		if lenB >>= 1; lenB == 0 {
+			break
+		}
+	}
+	return crcA ^ crcB
+}
+
+func gf2Times(mat *[32]uint32, vec uint32) uint32 {
+	var sum uint32
+	for i := 0; vec != 0; i, vec = i+1, vec>>1 {
+		if vec&1 != 0 {
+			sum ^= mat[i]
+		}
+	}
+	return sum
+}
+
+func gf2Square(square, mat *[32]uint32) {
+	for n := range mat {
+		square[n] = gf2Times(mat, mat[n])
+	}
 }
