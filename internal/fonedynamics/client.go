@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/onboard/onboard/internal/connector"
@@ -35,6 +36,14 @@ type Client struct {
 	token  string
 	scheme string
 	pace   func(context.Context) error // the vendor's rate limit, for pages beyond the first
+
+	// The login list's length as last seen, so a lookup can read its end
+	// (the newest logins) first: TotalCount of the latest list answer plus
+	// the logins this client may have added since.
+	mu     sync.Mutex
+	listed int
+	known  bool
+	since  int
 }
 
 var _ connector.Client = (*Client)(nil)
@@ -115,10 +124,46 @@ func (c *Client) Create(ctx context.Context, req connector.Request) connector.Ou
 		return connector.Outcome{Status: connector.Invalid, Message: err.Error()}
 	}
 	resp, err := c.call.Do(ctx, httpcall.Request{Method: http.MethodPost, URL: c.createURL(rec), Header: c.header(), JSON: rec.Body()})
+	var o connector.Outcome
 	if err != nil {
-		return c.finish(c.call.FailureOutcome(err, true), rec)
+		o = c.call.FailureOutcome(err, true)
+	} else {
+		o = c.createAnswer(ctx, rec, resp)
 	}
-	return c.finish(c.createAnswer(ctx, rec, resp), rec)
+	if o.Status == connector.Created || o.Status == connector.Uncertain {
+		c.added()
+	}
+	return c.finish(o, rec)
+}
+
+// added counts a login this client may just have added to the list.
+func (c *Client) added() {
+	c.mu.Lock()
+	c.since++
+	c.mu.Unlock()
+}
+
+// listedTotal remembers the list's length from a list answer.
+func (c *Client) listedTotal(obj map[string]any) {
+	total, ok := httpcall.Field(obj, "TotalCount")
+	if !ok {
+		return
+	}
+	n, err := strconv.Atoi(httpcall.Text(total))
+	if err != nil || n < 0 {
+		return
+	}
+	c.mu.Lock()
+	c.listed, c.known, c.since = n, true, 0
+	c.mu.Unlock()
+}
+
+// newestPage is where the last page of the list most likely starts,
+// false when no list answer was seen yet.
+func (c *Client) newestPage() (int, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return max(c.listed+c.since-pageSize, 0), c.known
 }
 
 func (c *Client) createAnswer(ctx context.Context, rec schema.Record, resp *httpcall.Response) connector.Outcome {
@@ -285,6 +330,17 @@ func (c *Client) lookup(ctx context.Context, rec schema.Record) connector.Outcom
 		return connector.Outcome{Status: connector.Invalid, Message: "cannot look up an online login without its email"}
 	}
 	property := rec.Text("PropertySid")
+	// The login to reconcile was most likely created moments ago: when an
+	// earlier lookup told the list's length, read its end before anything
+	// else (one request instead of two when it is there).
+	tailTo, paced := -1, false
+	if skip, ok := c.newestPage(); ok {
+		o, found, end := c.findInTail(ctx, skip, email, property, false)
+		if found {
+			return o
+		}
+		tailTo, paced = end, true
+	}
 	skip, pageToken := 0, ""
 	seen := make(map[string]bool)
 	for page := 0; page < maxPages; page++ {
@@ -292,7 +348,7 @@ func (c *Client) lookup(ctx context.Context, rec schema.Record) connector.Outcom
 		if pageToken != "" {
 			q.Set("PageToken", pageToken)
 		}
-		resp, fail := c.listPage(ctx, c.base+"/v2/OnlineLogins?"+q.Encode(), page > 0)
+		resp, fail := c.listPage(ctx, c.base+"/v2/OnlineLogins?"+q.Encode(), page > 0 || paced)
 		if fail != nil {
 			return *fail
 		}
@@ -304,6 +360,7 @@ func (c *Client) lookup(ctx context.Context, rec schema.Record) connector.Outcom
 			return connector.Outcome{Status: connector.Retryable, HTTPStatus: resp.Status,
 				Message: fmt.Sprintf("Fone Dynamics' list of online logins could not be read: %v", err)}
 		}
+		c.listedTotal(obj)
 		list, _ := httpcall.Field(obj, "OnlineLogins")
 		logins, _ := list.([]any)
 		fresh := 0
@@ -345,8 +402,9 @@ func (c *Client) lookup(ctx context.Context, rec schema.Record) connector.Outcom
 		if page == 0 && hasTotal {
 			// The login to reconcile was most likely created moments ago:
 			// look at the end of the list before reading it all.
-			if n, err := strconv.Atoi(httpcall.Text(total)); err == nil && n-pageSize > skip {
-				if o, found := c.findInTail(ctx, n-pageSize, email, property); found {
+			// (unless the first read already reached the end).
+			if n, err := strconv.Atoi(httpcall.Text(total)); err == nil && n-pageSize > skip && tailTo < n {
+				if o, found, _ := c.findInTail(ctx, n-pageSize, email, property, true); found {
 					return o
 				}
 			}
@@ -357,18 +415,20 @@ func (c *Client) lookup(ctx context.Context, rec schema.Record) connector.Outcom
 }
 
 // findInTail looks for email on the page of the login list starting at
-// skip (the last page). A failure here is not an answer: the caller goes
-// on reading the list from the start.
-func (c *Client) findInTail(ctx context.Context, skip int, email, property string) (connector.Outcome, bool) {
+// skip (the last page), and says where that page ended (-1 unread). A
+// failure here is not an answer: the caller goes on reading the list from
+// the start. pace says the request needs its own rate token.
+func (c *Client) findInTail(ctx context.Context, skip int, email, property string, pace bool) (connector.Outcome, bool, int) {
 	q := url.Values{"Results_Count": {strconv.Itoa(pageSize)}, "Results_Skip": {strconv.Itoa(skip)}}
-	resp, fail := c.listPage(ctx, c.base+"/v2/OnlineLogins?"+q.Encode(), true)
+	resp, fail := c.listPage(ctx, c.base+"/v2/OnlineLogins?"+q.Encode(), pace)
 	if fail != nil || resp.BodyErr != nil {
-		return connector.Outcome{}, false
+		return connector.Outcome{}, false, -1
 	}
 	obj, err := httpcall.DecodeObject(resp.Body)
 	if err != nil {
-		return connector.Outcome{}, false
+		return connector.Outcome{}, false, -1
 	}
+	c.listedTotal(obj)
 	list, _ := httpcall.Field(obj, "OnlineLogins")
 	logins, _ := list.([]any)
 	for _, it := range logins {
@@ -378,10 +438,13 @@ func (c *Client) findInTail(ctx context.Context, skip int, email, property strin
 			if property != "" && !hasProperty(login, property) {
 				o.Message = fmt.Sprintf("the login exists but has no permissions on property %s", property)
 			}
-			return o, true
+			return o, true, skip + len(logins)
 		}
 	}
-	return connector.Outcome{}, false
+	if len(logins) == 0 {
+		return connector.Outcome{}, false, -1
+	}
+	return connector.Outcome{}, false, skip + len(logins)
 }
 
 // hasProperty reports whether a login's Permissions name the property.

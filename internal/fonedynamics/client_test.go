@@ -379,3 +379,51 @@ func TestPreviewAndSettings(t *testing.T) {
 		t.Errorf("missing property: %+v", o)
 	}
 }
+
+// skips lists the Results_Skip of each list request.
+func skips(reqs []request) []string {
+	var out []string
+	for _, r := range reqs {
+		if r.Method == http.MethodGet {
+			out = append(out, r.Query["Results_Skip"])
+		}
+	}
+	return out
+}
+
+func TestLookupReadsTheNewestLoginsFirst(t *testing.T) {
+	t.Run("once the list's length is known, one request finds a new login", func(t *testing.T) {
+		f := newFake(t, listing(217, 216, answer(201, created)))
+		paced := 0
+		c := f.client(t, func(s *connector.Settings) {
+			s.Pace = func(context.Context) error { paced++; return nil }
+		})
+		// Nothing known yet: the first page tells the length, then the end.
+		if o := c.Lookup(context.Background(), connector.Request{Record: login(t)}); o.Status != connector.Exists || o.ID != "sid-216" {
+			t.Fatalf("first lookup: %+v", o)
+		}
+		if got := skips(f.requests()); strings.Join(got, ",") != "0,117" || paced != 1 {
+			t.Fatalf("first lookup read pages %v with %d paced", got, paced)
+		}
+		// A create since then may have added one: the end starts one later.
+		if o := c.Create(context.Background(), connector.Request{Record: login(t)}); o.Status != connector.Created {
+			t.Fatalf("create: %+v", o)
+		}
+		o := c.Lookup(context.Background(), connector.Request{Record: login(t)})
+		got := skips(f.requests())
+		if o.Status != connector.Exists || o.ID != "sid-216" || strings.Join(got, ",") != "0,117,118" || paced != 1 {
+			t.Errorf("second lookup: %+v after pages %v, %d paced; want the end (skip 118) alone, on the caller's token", o, got, paced)
+		}
+	})
+	t.Run("not at the end: the list is read from the start, the end not twice", func(t *testing.T) {
+		f := newFake(t, listing(217, -1, nil))
+		c := f.client(t)
+		c.Lookup(context.Background(), connector.Request{Record: login(t)})
+		before := len(skips(f.requests()))
+		o := c.Lookup(context.Background(), connector.Request{Record: login(t)})
+		got := skips(f.requests())[before:]
+		if o.Status != connector.NotFound || strings.Join(got, ",") != "117,0,100,200" {
+			t.Errorf("outcome %+v after pages %v; want the end, then the list from the start without the end again", o, got)
+		}
+	})
+}
