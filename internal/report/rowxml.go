@@ -118,8 +118,10 @@ const maxRowHeight = 409
 // appendRow appends row number num with its cells (names: the column
 // letters) and, when height > 0, its height.
 func appendRow(buf []byte, num int, height float64, names []string, cells []cellOut) []byte {
+	var digits [20]byte
+	row := strconv.AppendInt(digits[:0], int64(num), 10) // once, for every cell reference
 	buf = append(buf, `<row r="`...)
-	buf = strconv.AppendInt(buf, int64(num), 10)
+	buf = append(buf, row...)
 	buf = append(buf, '"')
 	if height > 0 {
 		buf = append(buf, ` ht="`...)
@@ -133,7 +135,7 @@ func appendRow(buf []byte, num int, height float64, names []string, cells []cell
 		}
 		buf = append(buf, `<c r="`...)
 		buf = append(buf, names[i]...)
-		buf = strconv.AppendInt(buf, int64(num), 10)
+		buf = append(buf, row...)
 		buf = append(buf, '"')
 		if c.style != 0 {
 			buf = append(buf, ` s="`...)
@@ -195,10 +197,7 @@ func spaceByte(b byte) bool { return b == '\t' || b == '\n' || b == '\r' || b ==
 func appendEscaped(buf []byte, text string) []byte {
 	plain := true
 	for i := 0; i < len(text) && plain; i++ {
-		switch c := text[i]; {
-		case c < 0x20 || c >= 0x7f, c == '"', c == '&', c == '\'', c == '<', c == '>':
-			plain = false
-		}
+		plain = plainByte[text[i]]
 	}
 	if plain {
 		return append(buf, text...)
@@ -207,6 +206,15 @@ func appendEscaped(buf []byte, text string) []byte {
 	_ = xml.EscapeText(&b, []byte(text))
 	return append(buf, bytes.ReplaceAll(b.Bytes(), []byte("&#xA;"), []byte("\n"))...)
 }
+
+// plainByte tells the bytes that appendEscaped copies as they are: ASCII
+// from space to tilde but " & ' < >.
+var plainByte = func() (t [256]bool) {
+	for c := ' '; c < 0x7f; c++ {
+		t[c] = !strings.ContainsRune(`"&'<>`, c)
+	}
+	return t
+}()
 
 // truncateUnits keeps the first n UTF-16 units of s.
 func truncateUnits(s string, n int) string {
