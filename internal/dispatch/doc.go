@@ -2,11 +2,18 @@
 //
 // Each vendor has one lane: a single token-bucket limiter shared by all of
 // that vendor's workers and targets (Lookups wait on it too), a cap on
-// requests in flight (Lane.Concurrency workers), and a lane-wide pause:
+// requests in flight (Lane.Concurrency), and a lane-wide pause:
 // an answer with Retry-After holds every worker of that vendor until it
 // passes, after which the lane resumes at its configured rate without a
 // saved-up burst. Lanes run independently, so a slow, throttled or
 // refusing vendor never holds up another.
+//
+// Turns: each request takes a place in flight and a rate token from its
+// lane's gate. A job that already made a request (a retry whose backoff
+// ended, a lookup after a lost answer) is served before any job's first
+// request, and first requests go in plan order. A job waiting out a
+// backoff or a 503's Retry-After holds no place, so other ready jobs keep
+// the lane at its rate meanwhile.
 //
 // How answers become results:
 //
