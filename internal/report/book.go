@@ -15,9 +15,9 @@ package report
 
 import (
 	"archive/zip"
-	"compress/flate"
 	"errors"
 	"fmt"
+	"github.com/klauspost/compress/flate"
 	"io"
 	"os"
 	"path/filepath"
