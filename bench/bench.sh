@@ -4,6 +4,14 @@
 # of the same shape (and one where every row is invalid), then times `onboard validate` on each with
 # /usr/bin/time -v (wall time, rows/s, peak RSS). Go benchmarks run first
 # (make bench). Nothing here touches the network.
+#
+# The CSV scaling curve (10k, 100k, 1M rows, and 1M with a fifth of the
+# rows invalid) uses files written by cmd/benchdata2, a different
+# generator from the one the code was tuned on (cmd/benchdata): labels
+# as headers in another order, CRLF line ends as Python's csv module
+# writes, random names, time zones, scopes and sites. Each line gives CPU
+# time (user+sys, which a busy machine distorts far less than wall time),
+# wall time with the load average beside it, and peak RSS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=bench/out
@@ -26,12 +34,29 @@ measure() { # name rows command...
     head -5 "$log" >&2
     exit 1
   fi
-  local wall rss secs
+  local wall rss secs cpu load
   wall=$(grep 'Elapsed (wall clock)' "$log" | awk '{print $NF}')
   rss=$(grep 'Maximum resident set size' "$log" | awk '{print $NF}')
+  cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$log")
+  load=$(cut -d' ' -f1 /proc/loadavg)
   secs=$(echo "$wall" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
-  printf '%-44s wall %6.2f s  %9.0f rows/s  peak RSS %4d MB\n' "$name" "$secs" "$(awk -v r="$rows" -v s="$secs" 'BEGIN{print r/s}')" $((rss / 1024))
+  printf '%-50s cpu %6.2f s  wall %6.2f s (load %5s)  %9.0f rows/s  peak RSS %4d MB\n' "$name" "$cpu" "$secs" "$load" "$(awk -v r="$rows" -v s="$secs" 'BEGIN{print r/s}')" $((rss / 1024))
 }
+
+# Scaling curve on CSV files from the other generator (cmd/benchdata2).
+for n in 10000 100000 1000000; do
+  [ -f "$out/netsapiens.user-other-$n.csv" ] || go run ./cmd/benchdata2 -rows "$n" -out "$out/netsapiens.user-other-$n.csv"
+done
+[ -f "$out/netsapiens.user-other-1m-20pct-invalid.csv" ] || go run ./cmd/benchdata2 -rows 1000000 -invalid-share 0.2 -out "$out/netsapiens.user-other-1m-20pct-invalid.csv"
+echo "scaling curve: onboard validate FILE --json --no-report (cmd/benchdata2 CSV, 15 columns)"
+for n in 10000 100000 1000000; do
+  for i in 1 2 3; do
+    measure "csv $n rows, all valid (run $i)" "$n" bin/onboard validate "$out/netsapiens.user-other-$n.csv" --json --no-report
+  done
+done
+for i in 1 2 3; do
+  measure "csv 1000000 rows, 20% invalid time zone (run $i)" 1000000 bin/onboard validate "$out/netsapiens.user-other-1m-20pct-invalid.csv" --json --no-report
+done
 
 for i in 1 2 3; do
   measure "validate 100k-row xlsx + report workbook (run $i)" 100000 bin/onboard validate "$out/netsapiens.user-100k.xlsx" --report "$out/report.xlsx"

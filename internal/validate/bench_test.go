@@ -161,3 +161,34 @@ func BenchmarkValidateXLSX100k(b *testing.B) {
 	const rows = 100_000
 	benchValidate(b, benchFile(b, "users-100k.xlsx", writeBenchXLSX(rows)), rows)
 }
+
+// BenchmarkValidateFile validates the file named by ONBOARD_BENCH_FILE
+// (as --target ONBOARD_BENCH_TARGET, default netsapiens.user), for
+// profiling on input written by another generator (cmd/benchdata2):
+//
+//	ONBOARD_BENCH_FILE=/tmp/users.csv go test -run '^$' -bench ValidateFile -cpuprofile cpu.out ./internal/validate/
+func BenchmarkValidateFile(b *testing.B) {
+	path := os.Getenv("ONBOARD_BENCH_FILE")
+	if path == "" {
+		b.Skip("set ONBOARD_BENCH_FILE to a CSV or workbook to validate")
+	}
+	target := os.Getenv("ONBOARD_BENCH_TARGET")
+	if target == "" {
+		target = "netsapiens.user"
+	}
+	b.ReportAllocs()
+	rows := 0
+	for b.Loop() {
+		in, err := intake.Open(path, intake.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		sum, err := Run(context.Background(), in, Options{Target: target}, nil)
+		_ = in.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows = sum.Rows
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
