@@ -94,6 +94,10 @@ func (v *Validation) Row(r *validate.RowResult) error {
 	if v.sheet == nil {
 		return fmt.Errorf("report: row %d of sheet %q before its sheet began", r.Row.Num, r.Sheet)
 	}
+	if r.Valid && len(r.Issues) == 0 && v.broken == "" {
+		// The common row: nothing to mark, no errors to list.
+		return v.sheet.WriteRow(Row{Num: r.Row.Num, Cells: r.Row.Cells, Extra: validExtra})
+	}
 	row := Row{Num: r.Row.Num, Cells: r.Row.Cells, Extra: make([]Cell, 2)}
 	var errs []string
 	for _, is := range r.Issues {
@@ -115,6 +119,10 @@ func (v *Validation) Row(r *validate.RowResult) error {
 	row.Extra[1] = Cell{Value: strings.Join(errs, " | ")}
 	return v.sheet.WriteRow(row)
 }
+
+// validExtra is the Status and Errors of a valid row without warnings,
+// shared by all such rows (a queued row's slices are only read).
+var validExtra = []Cell{{Value: "valid", Tone: Good}, {Value: ""}}
 
 // issueTone is red for an error, amber for a warning.
 func issueTone(is validate.Issue) Tone {
