@@ -48,6 +48,8 @@ type Config struct {
 	warnings []string
 	auth     Auth    // the users: and sso: sections (users.go)
 	notify   *Notify // the notify: section (notify.go); nil when absent
+	// schedules is the schedules: section (schedules.go).
+	schedules []Schedule
 }
 
 // Vendor is the configured section of one vendor, with defaults applied and

@@ -86,7 +86,7 @@ func (l Loader) Parse(data []byte, source string) (*Config, error) {
 var commonKeys = []string{"base_url", "rate", "burst", "concurrency", "timeout", "max_attempts", "defaults", "allow_insecure"}
 
 // topKeys are the keys a configuration file takes at its top level.
-var topKeys = []string{"vendors", "sandbox", "users", "sso", "notify"}
+var topKeys = []string{"vendors", "sandbox", "users", "sso", "notify", "schedules"}
 
 type parser struct {
 	source   string
@@ -149,10 +149,12 @@ func (p *parser) parse(data []byte) *Config {
 			p.ssoSection(v, &auth)
 		case "notify":
 			cfg.notify = p.notify(k, v)
+		case "schedules":
+			cfg.schedules = p.schedules(v)
 		case "sandbox":
 			p.sandbox, _ = p.boolean("sandbox", v, "write sandbox: true only in a file that points at `onboard sandbox`")
 		default:
-			p.unknownKey(k, k.Value, topKeys, "the top-level keys are vendors, sandbox, users, sso and notify")
+			p.unknownKey(k, k.Value, topKeys, "the top-level keys are vendors, sandbox, users, sso, notify and schedules")
 		}
 	})
 	if vendorsNode == nil {
