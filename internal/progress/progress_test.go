@@ -16,7 +16,8 @@ func TestLogModeReportsCountsAndFinishes(t *testing.T) {
 	r := startLogReporter(3, "sending", logger, ticks)
 	r.Step(true)
 	r.Step(false)
-	ticks <- time.Now() // received: the progress line is written before Finish returns
+	ticks <- time.Now()
+	ticks <- time.Now() // taken only once the first tick's line is written
 	r.Step(true)
 	r.Finish()
 	r.Finish() // a second Finish is harmless
