@@ -11,7 +11,9 @@
 # as headers in another order, CRLF line ends as Python's csv module
 # writes, random names, time zones, scopes and sites. Each line gives CPU
 # time (user+sys, which a busy machine distorts far less than wall time),
-# wall time with the load average beside it, and peak RSS.
+# wall time with the load average beside it, and peak RSS. The workbook
+# curve (10k, 100k rows, validated with the report) uses workbooks that
+# bench/xlsxgen.py writes with Python's standard library.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=bench/out
@@ -57,6 +59,23 @@ done
 for i in 1 2 3; do
   measure "csv 1000000 rows, 20% invalid time zone (run $i)" 1000000 bin/onboard validate "$out/netsapiens.user-other-1m-20pct-invalid.csv" --json --no-report
 done
+
+# Scaling curve, workbooks: 10k and 100k rows written by bench/xlsxgen.py
+# (Python's standard library, laid out as openpyxl writes: shared strings,
+# numbers typed; random names, time zones, scopes, departments and sites;
+# 5% of the rows invalid), validated with the report workbook.
+if command -v python3 >/dev/null; then
+  echo "scaling curve: onboard validate FILE --report REPORT (bench/xlsxgen.py workbook, 15 columns)"
+  for n in 10000 100000; do
+    gen="$out/netsapiens.user-xlsxgen-$n.xlsx"
+    [ -f "$gen" ] || python3 bench/xlsxgen.py "$n" "$gen" >/dev/null
+    for i in 1 2 3; do
+      measure "xlsx $n rows + report, 5% invalid (run $i)" "$n" bin/onboard validate "$gen" --report "$out/report-xlsxgen-$n.xlsx"
+    done
+  done
+else
+  echo "bench: python3 is missing, so the workbook scaling curve is skipped (apt-get install -y python3)" >&2
+fi
 
 for i in 1 2 3; do
   measure "validate 100k-row xlsx + report workbook (run $i)" 100000 bin/onboard validate "$out/netsapiens.user-100k.xlsx" --report "$out/report.xlsx"
