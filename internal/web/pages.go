@@ -45,11 +45,15 @@ var funcs = template.FuncMap{
 
 // page is what every page template gets.
 type page struct {
-	Title string
-	Who   *Identity
-	Flash string
-	Data  any
+	Title   string
+	Who     *Identity
+	Flash   string
+	Data    any
+	Refresh int // seconds after which the page reloads itself; 0 = never
 }
+
+// refresher is page data that asks the page to reload itself.
+type refresher interface{ RefreshSeconds() int }
 
 // render writes a page with the given status code.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name, title string, data any) {
@@ -60,6 +64,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name, 
 	}
 	var buf bytes.Buffer
 	p := page{Title: title, Who: who(r), Flash: flashes[r.URL.Query().Get("m")], Data: data}
+	if rf, ok := data.(refresher); ok {
+		p.Refresh = rf.RefreshSeconds()
+	}
 	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
 		s.log.Error("render a page", "page", name, "error", err)
 		http.Error(w, "The page could not be shown; the server log says why.", http.StatusInternalServerError)
@@ -83,8 +90,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, code int, msg stri
 // flashes are the short messages a redirect may ask the next page to
 // show, by code: a link cannot make the page say anything else.
 var flashes = map[string]string{
-	"requested": "IT has been asked to create the accounts.",
-	"cancelled": "Cancelled: requests in flight finish, nothing new is sent. Resume at any time.",
+	"requested":        "IT has been asked to create the accounts.",
+	"cancelled":        "Cancelled: requests in flight finish, nothing new is sent. Resume at any time.",
+	"schedule-started": "The schedule runs now; this page shows how it ended.",
+	"schedule-running": "This schedule is running already; this page shows how it ends.",
 }
 
 // flash adds a flash message's code to url.

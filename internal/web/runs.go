@@ -48,7 +48,8 @@ type runQueue struct {
 	s *Server
 
 	mu      sync.Mutex
-	queue   []string // batch IDs waiting
+	queue   []string                         // batch IDs (or task names) waiting
+	tasks   map[string]func(context.Context) // queued work that is not a batch (a schedule's pass), by name
 	current string
 	cancel  context.CancelFunc
 	live    Live
@@ -171,6 +172,14 @@ func (q *runQueue) runOne(parent context.Context, id string) {
 		q.notify()
 		q.mu.Unlock()
 	}()
+	q.mu.Lock()
+	task := q.tasks[id]
+	delete(q.tasks, id)
+	q.mu.Unlock()
+	if task != nil {
+		task(ctx)
+		return
+	}
 	q.s.execute(ctx, id, q)
 }
 
@@ -314,6 +323,7 @@ func (s *Server) finishRun(id string, res *batch.Result, runErr error, log *slog
 		}
 	}
 	log.Info("run "+state, "records", recordsOf(res))
+	s.afterRun(id, res, runErr, log)
 }
 
 func recordsOf(res *batch.Result) int {

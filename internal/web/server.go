@@ -18,9 +18,11 @@
 //	GET  /batches/{id}/results, /result.xlsx, /results.csv
 //	GET  /batches/{id}/credentials.csv  IT only, audited, deleted after retention
 //	GET  /history; /audit, /audit.jsonl, /users (admin); /healthz; /metrics
+//	GET  /schedules, POST /schedules/{name}/run  IT: scheduled inbox passes, run now
+//	GET  /history/runs/{run}         IT: one run's history record
 //
 // State lives under Options.DataDir: web.db (bbolt: batches, sessions, the
-// audit log) and batches/<id>/ with v<N>/ uploads, input/ (what runs read),
+// audit log, the schedules' next and last runs) and batches/<id>/ with v<N>/ uploads, input/ (what runs read),
 // state/ (the CLI's crash-safe state) and reports/ (results, credentials).
 package web
 
@@ -41,6 +43,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/time/rate"
 
+	"github.com/onboard/onboard/internal/batch"
 	"github.com/onboard/onboard/internal/config"
 	"github.com/onboard/onboard/internal/hires"
 	"github.com/onboard/onboard/internal/web/auth"
@@ -80,6 +83,12 @@ type Options struct {
 	// Grace is how long in-flight vendor requests may finish after a
 	// cancel or shutdown.
 	Grace time.Duration
+	// HistoryDir is the state directory whose history.db gets a record of
+	// every finished run (what `onboard history` reads); "" keeps none.
+	HistoryDir string
+	// Notify, when set, is called when a batch's run ends (source "web"),
+	// after its result workbook is written, to tell the notify: people.
+	Notify func(ctx context.Context, source, input string, res *batch.Result, runErr error) error
 }
 
 // localUser is a user who signs in with a password.
@@ -102,6 +111,7 @@ type Server struct {
 	limiters                 map[string]*rate.Limiter // one per vendor, for every run
 	metrics                  *metrics
 	runs                     *runQueue
+	schedules                Schedules // nil when the server runs none
 	checks                   *checkCache
 	stopping                 <-chan struct{} // closed when the server stops (Start's ctx)
 	checking                 chan struct{}   // one token per check running (GOMAXPROCS)
