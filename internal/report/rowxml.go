@@ -2,12 +2,12 @@ package report
 
 import (
 	"bytes"
-	"encoding/xml"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // A data sheet's rows are encoded here rather than through excelize's
@@ -192,19 +192,58 @@ func appendInlineText(buf []byte, text string) []byte {
 
 func spaceByte(b byte) bool { return b == '\t' || b == '\n' || b == '\r' || b == ' ' }
 
-// appendEscaped appends text escaped as encoding/xml's EscapeText does,
-// except that a line break stays as it is.
+// appendEscaped appends text escaped as encoding/xml's EscapeText does
+// (a character XML cannot hold, or a byte that is not UTF-8, becomes
+// U+FFFD), except that a line break stays as it is, as excelize keeps it.
 func appendEscaped(buf []byte, text string) []byte {
-	plain := true
-	for i := 0; i < len(text) && plain; i++ {
-		plain = plainByte[text[i]]
+	last := 0
+	for i := 0; i < len(text); {
+		c := text[i]
+		if plainByte[c] {
+			i++
+			continue
+		}
+		var esc string
+		width := 1
+		switch c {
+		case '"':
+			esc = "&#34;"
+		case '\'':
+			esc = "&#39;"
+		case '&':
+			esc = "&amp;"
+		case '<':
+			esc = "&lt;"
+		case '>':
+			esc = "&gt;"
+		case '\t':
+			esc = "&#x9;"
+		case '\n':
+			i++
+			continue
+		case '\r':
+			esc = "&#xD;"
+		default:
+			var r rune
+			r, width = utf8.DecodeRuneInString(text[i:])
+			if xmlChar(r) && !(r == utf8.RuneError && width == 1) {
+				i += width
+				continue
+			}
+			esc = "\uFFFD"
+		}
+		buf = append(buf, text[last:i]...)
+		buf = append(buf, esc...)
+		i += width
+		last = i
 	}
-	if plain {
-		return append(buf, text...)
-	}
-	var b bytes.Buffer
-	_ = xml.EscapeText(&b, []byte(text))
-	return append(buf, bytes.ReplaceAll(b.Bytes(), []byte("&#xA;"), []byte("\n"))...)
+	return append(buf, text[last:]...)
+}
+
+// xmlChar tells the characters XML 1.0 can hold.
+func xmlChar(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D || r >= 0x20 && r <= 0xD7FF ||
+		r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }
 
 // plainByte tells the bytes that appendEscaped copies as they are: ASCII

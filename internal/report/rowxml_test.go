@@ -18,7 +18,8 @@ import (
 var trickyValues = []any{
 	"plain", " leading", "trailing ", "\ttab", "line\nbreak\n", "cr\rin", `quote"s`, "amp & <lt> >gt 'apos'",
 	"ünïcödé — dash", "emoji 😀", "bad \xff utf8", "control \x01 char", "_x0041_ reads as A", "_x005F_x0041_", "_x005F_",
-	"x_xZZZZ_", "a_x00e9_b_x00E9_c", "&#xA; literal", strings.Repeat("😀", 17000), strings.Repeat("é", 20000),
+	"x_xZZZZ_", "a_x00e9_b_x00E9_c", "&#xA; literal", "not a char \uFFFE \u0085 \x7f end", "\xed\xa0\x80 surrogate",
+	"São Paulo, Kraków, Dvořák", "tab\tand\r\ncrlf", "\xf0\x9f\x98", "é", strings.Repeat("😀", 17000), strings.Repeat("é", 20000),
 	int64(0), int64(-5), int64(15551234567), 42, uint(7), true, false, "", nil,
 }
 
