@@ -36,6 +36,7 @@ const batchSize = 256
 func Run(ctx context.Context, in intake.File, opt Options, h Handler) (*Summary, error) {
 	r := &run{in: in, opt: opt, h: h, sum: newSummary(in.Path()), seed: maphash.MakeSeed(),
 		defaults: map[*schema.Target][]any{}, unique: map[*schema.Target][]*uniqueIndex{}}
+	defer r.release()
 	r.maxIssues = opt.MaxIssues
 	if r.maxIssues == 0 {
 		r.maxIssues = DefaultMaxIssues
@@ -82,6 +83,16 @@ func Run(ctx context.Context, in intake.File, opt Options, h Handler) (*Summary,
 		}
 	}
 	return r.sum, nil
+}
+
+// release frees the run's uniqueness tables once no row is checked any
+// more (every goroutine of the run has returned by then).
+func (r *run) release() {
+	for _, ixs := range r.unique {
+		for _, ix := range ixs {
+			ix.release()
+		}
+	}
 }
 
 type run struct {

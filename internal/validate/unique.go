@@ -33,6 +33,7 @@ type uniqueIndex struct {
 	fis     []int // field indexes of rule.Fields
 	subject int   // the rule's last field: the one reported ("Extension 101 in domain ...")
 	slots   []slot
+	mapped  bool // slots live outside the Go heap (allocSlots): release frees them
 	used    int
 	sink    uint32 // keeps warm's loads from being optimised away
 }
@@ -139,8 +140,13 @@ func (ix *uniqueIndex) reserve(n int) {
 }
 
 func (ix *uniqueIndex) resize(size int) {
-	old := ix.slots
-	ix.slots = make([]slot, size)
+	old, oldMapped := ix.slots, ix.mapped
+	ix.slots, ix.mapped = allocSlots(size)
+	defer func() {
+		if oldMapped {
+			freeSlots(old)
+		}
+	}()
 	for _, s := range old {
 		if s.lo == 0 && s.hi == 0 {
 			continue
@@ -175,6 +181,14 @@ func writeLower(h *maphash.Hash, s string) {
 		_, _ = h.Write(buf[:n])
 		s = s[n:]
 	}
+}
+
+// release frees the table; the index must not be used afterwards.
+func (ix *uniqueIndex) release() {
+	if ix.mapped {
+		freeSlots(ix.slots)
+	}
+	ix.slots, ix.mapped, ix.used = nil, false, 0
 }
 
 // rowSpan says that ordinals from ord on are consecutive rows of a sheet
