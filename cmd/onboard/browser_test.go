@@ -38,11 +38,12 @@ func findChromium(t *testing.T) string {
 	return ""
 }
 
-// demoServe runs onboard serve --sandbox and returns its address and the
-// demo users' passwords.
-func demoServe(t *testing.T) (string, map[string]string) {
+// demoServe runs onboard serve --sandbox (with extra flags) and returns
+// its address and the demo users' passwords.
+func demoServe(t *testing.T, extra ...string) (string, map[string]string) {
 	t.Helper()
-	cmd := onboardCmd(context.Background(), "serve", "--sandbox", "--listen", "127.0.0.1:0", "--data", filepath.Join(t.TempDir(), "data"), "--log-format", "json")
+	args := append([]string{"serve", "--sandbox", "--listen", "127.0.0.1:0", "--data", filepath.Join(t.TempDir(), "data"), "--log-format", "json"}, extra...)
+	cmd := onboardCmd(context.Background(), args...)
 	cmd.Dir = t.TempDir()
 	stdout, _ := cmd.StdoutPipe()
 	stderr, _ := cmd.StderrPipe()

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/time/rate"
 
 	"github.com/onboard/onboard/internal/batch"
 	"github.com/onboard/onboard/internal/config"
@@ -95,6 +96,20 @@ type inboxPass struct {
 	logger   *slog.Logger
 	dir      string
 	problems io.Writer // where per-file lines go as the pass goes
+	// A schedule in `onboard serve` (serve_schedules.go) sets these: the
+	// server's vendor limiters, its plan when the schedule names none,
+	// and history.Schedule as the source; zero for `onboard inbox`.
+	limiters map[string]*rate.Limiter
+	plan     *hires.Plan
+	source   string
+}
+
+// sourceName is the history and notification source of the pass's runs.
+func (p *inboxPass) sourceName() string {
+	if p.source != "" {
+		return p.source
+	}
+	return history.Inbox
 }
 
 // inboxFile is one file's run, handed back through inbox.Outcome.Detail.
@@ -227,6 +242,12 @@ func (p *inboxPass) runFile(ctx context.Context, job inbox.Job) (inbox.Outcome, 
 	if err != nil {
 		return o, err // the plan changed since the pass started: stop, exit 2
 	}
+	if p.limiters != nil {
+		opt.Limiters = p.limiters
+	}
+	if opt.Plan == nil {
+		opt.Plan = p.plan
+	}
 	if p.f.policy == policyAllOrNothing && !p.f.dryRun {
 		refused, err := p.refuseWhole(ctx, job, opt, d)
 		if ctx.Err() != nil {
@@ -357,9 +378,9 @@ func (p *inboxPass) record(job inbox.Job, o inbox.Outcome, m inbox.Moved) error 
 	d, _ := o.Detail.(*inboxFile)
 	var r history.Run
 	if d != nil && d.res != nil {
-		r = history.FromResult(&d.res.Result, history.Inbox)
+		r = history.FromResult(&d.res.Result, p.sourceName())
 	} else {
-		r = history.Run{ID: job.ID, Source: history.Inbox, Who: history.Who(), Started: time.Now(), Ended: time.Now(),
+		r = history.Run{ID: job.ID, Source: p.sourceName(), Who: history.Who(), Started: time.Now(), Ended: time.Now(),
 			Records: history.Counts{ByStatus: map[string]int{}}}
 		if d != nil {
 			r.Started, r.Ended = d.started, d.ended
@@ -408,7 +429,7 @@ func (p *inboxPass) notifyAll(ctx context.Context, rep *inbox.Report) {
 		} else if d.problem != "" {
 			runErr = errors.New(d.problem)
 		}
-		if err := sendNotifications(ctx, p.setup.cfg, history.Inbox, input, d.res, runErr, p.logger); err != nil {
+		if err := sendNotifications(ctx, p.setup.cfg, p.sourceName(), input, d.res, runErr, p.logger); err != nil {
 			fmt.Fprintf(p.io.ErrOut, "warning: notification for %s: %v\n", f.Name, err)
 		}
 	}

@@ -13,8 +13,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/onboard/onboard/internal/batch"
 	"github.com/onboard/onboard/internal/config"
 	"github.com/onboard/onboard/internal/hires"
+	"github.com/onboard/onboard/internal/schedule"
 	"github.com/onboard/onboard/internal/terminal"
 	"github.com/onboard/onboard/internal/web"
 	"github.com/onboard/onboard/internal/web/auth"
@@ -27,6 +29,11 @@ type serveFlags struct {
 	sandbox                    bool
 	maxUploadMB                int
 	retention                  time.Duration
+
+	// Read from the configuration by options, not flags: the schedules:
+	// section and the folder the state and history live in.
+	schedules []config.Schedule
+	stateDir  string
 }
 
 func newServeCmd(io *terminal.IO) *cobra.Command {
@@ -91,19 +98,25 @@ func runServe(ctx context.Context, io *terminal.IO, f *serveFlags) error {
 		srv.Close()
 		return exitWith(exitUnusable, errors.New("no one can sign in: add a user with 'onboard user add NAME --role it', or give --trusted-proxy"))
 	}
+	sch, err := f.scheduler(io, srv, opt)
+	if err != nil {
+		srv.Close()
+		return exitWith(exitUnusable, err)
+	}
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
 		srv.Close()
 		return exitWith(exitUnusable, fmt.Errorf("--listen %s: %w (is something else listening there?)", f.listen, err))
 	}
-	return serveUntilDone(ctx, io, srv, ln, f, opt.Logger)
+	return serveUntilDone(ctx, io, srv, sch, ln, f, opt.Logger)
 }
 
 // serveUntilDone serves until ctx ends (SIGINT/SIGTERM), then finishes
 // requests in flight and leaves any run resumable.
-func serveUntilDone(ctx context.Context, io *terminal.IO, srv *web.Server, ln net.Listener, f *serveFlags, log *slog.Logger) error {
+func serveUntilDone(ctx context.Context, io *terminal.IO, srv *web.Server, sch *schedule.Scheduler, ln net.Listener, f *serveFlags, log *slog.Logger) error {
 	runCtx, stopRuns := context.WithCancel(context.WithoutCancel(ctx))
 	srv.Start(runCtx)
+	sch.Start(runCtx)
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	scheme := "http"
@@ -133,6 +146,7 @@ func serveUntilDone(ctx context.Context, io *terminal.IO, srv *web.Server, ln ne
 	shut, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	_ = hs.Shutdown(shut)
+	sch.Wait()
 	if err := srv.Close(); err != nil {
 		log.Error("close the server state", "error", err)
 	}
@@ -163,9 +177,16 @@ func (f *serveFlags) options(ctx context.Context, io *terminal.IO) (web.Options,
 	if err != nil {
 		return opt, stop, err
 	}
+	home := config.Home(cfgPath, nil)
 	opt.DataDir = f.data
 	if opt.DataDir == "" {
-		opt.DataDir = filepath.Join(config.Home(cfgPath, nil), "onboard-data")
+		opt.DataDir = filepath.Join(home, "onboard-data")
+	}
+	f.stateDir = filepath.Join(home, ".onboard-state") // as `onboard run` and `onboard inbox`: one history
+	opt.HistoryDir = f.stateDir
+	cfg, logger := opt.Config, opt.Logger
+	opt.Notify = func(ctx context.Context, source, input string, res *batch.Result, runErr error) error {
+		return sendNotifications(ctx, cfg, source, input, res, runErr, logger)
 	}
 	if opt.Plan, err = f.loadPlan(); err != nil {
 		stop()
@@ -211,6 +232,9 @@ func (f *serveFlags) loadConfig(ctx context.Context, io *terminal.IO, opt *web.O
 			return "", nil
 		}
 		a, err := config.LoadAuth(path)
+		if err == nil {
+			f.schedules, err = config.LoadSchedules(path)
+		}
 		if err != nil {
 			stopSandbox()
 			return "", err
@@ -229,6 +253,7 @@ func (f *serveFlags) loadConfig(ctx context.Context, io *terminal.IO, opt *web.O
 		fmt.Fprintln(io.ErrOut, "warning:", w)
 	}
 	opt.Config, opt.Users, opt.SSO = cfg, cfg.Users(), cfg.SSO()
+	f.schedules = cfg.Schedules()
 	return path, nil
 }
 
