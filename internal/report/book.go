@@ -476,7 +476,7 @@ func (s *Sheet) start() error {
 	for _, m := range s.l.HeaderMarks {
 		if m.Col >= 0 && m.Col < len(tones) {
 			tones[m.Col] = m.Tone
-			s.note(h, intake.CellRef(m.Col, h), m.Note)
+			s.note(h, m.Col, m.Note)
 		}
 	}
 	for i, c := range cols {
@@ -561,7 +561,7 @@ func (s *Sheet) emit(r Row) error {
 				c.kind = cellBlank
 			}
 		}
-		s.note(r.Num, intake.CellRef(m.Col, r.Num), m.Note)
+		s.note(r.Num, m.Col, m.Note)
 	}
 	height := 0.0
 	if lines := s.wrappedLines(cells); lines > 1 {
@@ -607,22 +607,27 @@ func (s *Sheet) wrapStyle(id int) bool {
 
 // note queues a comment for a cell of row, within the Book's bound.
 // Rows come in ascending order.
-func (s *Sheet) note(row int, cell, text string) {
+func (s *Sheet) note(row, col int, text string) {
 	if text == "" {
 		return
 	}
 	if row != s.noteRow {
 		s.noteRow, s.rowNotes = row, len(s.notes)
 	}
+	limit := s.b.MaxComments
+	if limit == 0 {
+		limit = DefaultMaxComments
+	}
+	if s.rowNotes == len(s.notes) && s.b.comments >= limit {
+		s.b.omitted++ // no comment on this row to add to, and no room: no cell name needed
+		return
+	}
+	cell := intake.CellRef(col, row)
 	for i := s.rowNotes; i < len(s.notes); i++ { // two marks on one cell share a comment
 		if s.notes[i].Cell == cell {
 			s.notes[i].Text += "\n" + text
 			return
 		}
-	}
-	limit := s.b.MaxComments
-	if limit == 0 {
-		limit = DefaultMaxComments
 	}
 	if s.b.comments >= limit {
 		s.b.omitted++
