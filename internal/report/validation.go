@@ -103,9 +103,9 @@ func (v *Validation) Row(r *validate.RowResult) error {
 	for _, is := range r.Issues {
 		if is.Col >= 0 {
 			row.Marks = append(row.Marks, Mark{Col: is.Col, Tone: issueTone(is), Note: is.Detail})
-			errs = append(errs, fmt.Sprintf("%s (%s): %s", is.Cell, is.Column, is.Detail))
+			errs = append(errs, is.Cell+" ("+is.Column+"): "+is.Detail)
 		} else {
-			errs = append(errs, fmt.Sprintf("%s: %s", is.Column, is.Detail))
+			errs = append(errs, is.Column+": "+is.Detail)
 		}
 	}
 	if v.broken != "" {
