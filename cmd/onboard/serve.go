@@ -50,8 +50,15 @@ People sign in as the users: of the configuration (add them with 'onboard user
 add'), or through a reverse proxy such as oauth2-proxy (--trusted-proxy, with
 the sso: role mapping of the configuration).
 
-State (batches, sessions, the audit log and each batch's run state) lives under
---data, by default onboard-data next to the configuration.`,
+The schedules: of the configuration run inside the server: each one is an
+'onboard inbox' pass over its folder at the times of its cron expression, in the
+same queue and vendor limits as the runs started on the page. IT sees them on
+the Schedules page (next run, last run and how it ended, Run now). A run missed
+while the server was down runs once at start-up (catch_up: false to skip it).
+
+State (batches, sessions, the audit log, each batch's run state and the
+schedules' last runs) lives under --data, by default onboard-data next to the
+configuration; every run is also recorded where 'onboard history' reads it.`,
 		Example: `  onboard serve --sandbox
   onboard serve --config onboard.yaml --plan plan.yaml --listen 127.0.0.1:8080
   onboard serve --config onboard.yaml --plan plan.yaml --trusted-proxy 127.0.0.1/32`,
