@@ -306,6 +306,7 @@ func (c *csvFile) Rows(string) (RowReader, error) {
 			Fix: "Put the column names on the first line and one new hire per line below", err: ErrNoHeader}
 	}
 	rows.header, rows.hrow = cells, num
+	rows.spare = make(chan []string, spareRows)
 	rows.pipe = startRowReadAhead(rows.nextDataRow, func() error { return rows.err })
 	c.mu.Lock()
 	if c.readers == nil {
@@ -355,6 +356,39 @@ type csvRows struct {
 	done   bool
 	slab   cellSlab
 	pipe   *rowReadAhead // parses rows ahead on another goroutine
+	spare  chan []string // header-wide cell slices handed back by Recycle
+}
+
+// spareRows bounds the cell slices kept for reuse (a few batches' worth).
+const spareRows = 16 * batchRows
+
+// Recycle takes back the cells of rows the caller is done with; those as
+// wide as the header are reused for later rows, the rest are dropped.
+func (c *csvRows) Recycle(rows []Row) {
+	for _, r := range rows {
+		if len(r.Cells) != len(c.header) || cap(r.Cells) != len(r.Cells) {
+			continue
+		}
+		select {
+		case c.spare <- r.Cells:
+		default:
+			return
+		}
+	}
+}
+
+// cells returns n empty cells: a recycled slice when one fits, else new
+// ones from the slab.
+func (c *csvRows) cells(n int) []string {
+	if n == len(c.header) {
+		select {
+		case cells := <-c.spare:
+			clear(cells)
+			return cells
+		default:
+		}
+	}
+	return c.slab.take(n)
 }
 
 func (c *csvRows) Header() []string { return c.header }
@@ -427,7 +461,7 @@ func (c *csvRows) next(width int) (int, []string, bool) {
 				break
 			}
 		}
-		cells := c.slab.take(max(n, width))
+		cells := c.cells(max(n, width))
 		copy(cells, rec[:n])
 		return num, cells, true
 	}

@@ -74,6 +74,15 @@ type RowReader interface {
 	Close() error
 }
 
+// Recycler is implemented by a RowReader that can reuse the cell slices
+// of rows its caller is done with. Recycle hands them back: the caller
+// must hold no reference to the rows' Cells afterwards (texts taken from
+// them stay valid; only the slices are reused). It may be called from
+// another goroutine than Next.
+type Recycler interface {
+	Recycle(rows []Row)
+}
+
 // File is an opened input. Its format is judged by content, not by the
 // file name's extension.
 type File interface {

@@ -108,7 +108,8 @@ type run struct {
 	sheets    []string // validated sheet names, indexed by rowOrdinals' sheet
 	ords      rowOrdinals
 	// recycle: no handler was given, so nothing keeps a row's result
-	// after finish, and a batch's memory (results, records, keys) can be
+	// after finish, and a batch's memory (results, records, keys, and
+	// the rows' cells when the reader is an intake.Recycler) can be
 	// reused for later rows instead of being allocated again.
 	recycle bool
 }
@@ -321,6 +322,9 @@ func (r *run) rows(ctx context.Context, rr intake.RowReader, p *plan, sheetIndex
 				}
 			}
 			if r.recycle {
+				if rc, ok := rr.(intake.Recycler); ok {
+					rc.Recycle(b.rows)
+				}
 				select {
 				case free <- b:
 				default:
