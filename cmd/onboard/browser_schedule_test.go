@@ -39,6 +39,11 @@ func TestBrowserSchedulePage(t *testing.T) {
 	ctx, cancelTime := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancelTime()
 	p := &page{t: t, ctx: ctx, base: base, dl: t.TempDir(), shot: os.Getenv("ONBOARD_SCREENSHOTS")}
+	if p.shot != "" {
+		if err := os.MkdirAll(p.shot, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	p.signIn("it", pw["it"])
 	p.do(chromedp.Click(chromedp.CSS("nav a[href='/schedules']")), chromedp.WaitVisible(chromedp.CSS("#schedules")))

@@ -34,6 +34,9 @@ const (
 	OutcomeNoFiles = "no new files"
 	OutcomeBusy    = "busy"  // another pass held the inbox
 	OutcomeError   = "error" // the pass could not run
+	// OutcomeStopped is a run the server stopped during (killed or shut
+	// down); the next pass finishes what it left in processing/.
+	OutcomeStopped = "stopped"
 )
 
 // Run is how one run of a schedule went.
@@ -124,6 +127,10 @@ func New(opt Options) (*Scheduler, error) {
 			return nil, fmt.Errorf("read the state of schedule %s: %w", sc.Name, err)
 		}
 		if ok {
+			if st.Last != nil && st.Last.Outcome == OutcomeRunning {
+				st.Last.Outcome = OutcomeStopped
+				st.Last.Summary = "the server stopped during this run; the next run finishes the files it left in processing/"
+			}
 			s.states[sc.Name] = &st
 		}
 	}

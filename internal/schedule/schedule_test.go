@@ -197,6 +197,16 @@ func TestRunNow(t *testing.T) {
 	}
 }
 
+func TestARunCutShortByAStopIsShownAsStopped(t *testing.T) {
+	store := &memStore{}
+	_ = store.Save("five", State{Cron: "*/5 * * * * UTC", Next: at(10, 5, 0), Last: &Run{Trigger: TriggerCron, Started: at(10, 0, 0), Result: Result{Outcome: OutcomeRunning}}})
+	s := newScheduler(t, schedules(t, every5), store, &recorder{})
+	st, _ := s.Status()
+	if st[0].Running || st[0].Last.Outcome != OutcomeStopped {
+		t.Fatalf("after a kill during a run: %+v", st[0])
+	}
+}
+
 func TestStatusChangeWakesWatchers(t *testing.T) {
 	s := newScheduler(t, schedules(t, every5), &memStore{}, &recorder{})
 	_, changed := s.Status()
