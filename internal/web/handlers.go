@@ -565,21 +565,6 @@ func (s *Server) sendFile(w http.ResponseWriter, r *http.Request, path, name str
 	http.ServeContent(w, r, "", fi.ModTime(), f)
 }
 
-// historyData is the history page's.
-type historyData struct {
-	Batches []*Batch
-	Admin   bool
-}
-
-func (s *Server) history(w http.ResponseWriter, r *http.Request) {
-	list, err := s.visibleBatches(who(r))
-	if err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "The batches could not be read; the server log says why.")
-		return
-	}
-	s.render(w, r, http.StatusOK, "history.html", "History", historyData{Batches: list, Admin: who(r).Role.CanAudit()})
-}
-
 func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 	var entries []AuditEntry
 	err := s.store.auditLog(200, func(e AuditEntry) error {
