@@ -135,7 +135,9 @@ func TestRunQueuedWaitsForTheBatchBeforeIt(t *testing.T) {
 	}()
 	<-started
 	done := make(chan error, 1)
-	go func() { done <- e.srv.RunQueued(context.Background(), "second", func(context.Context) { add("second") }) }()
+	go func() {
+		done <- e.srv.RunQueued(context.Background(), "second", func(context.Context) { add("second") })
+	}()
 	// A third whose caller gives up while it waits leaves the queue.
 	ctx, cancel := context.WithCancel(context.Background())
 	third := make(chan error, 1)
