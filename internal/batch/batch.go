@@ -67,8 +67,8 @@ type Options struct {
 	// running several batches shares one per vendor, so that together they
 	// never exceed the vendor's rate.
 	Limiters map[string]*rate.Limiter
-	Now     func() time.Time // the clock; nil = time.Now
-	RunID   string           // names this run's files; "" = made from the start time
+	Now      func() time.Time // the clock; nil = time.Now
+	RunID    string           // names this run's files; "" = made from the start time
 }
 
 // Result is a run's outcome.Result plus what the report stage needs to
