@@ -237,17 +237,15 @@ func (w *worker) checkBatch(b *batch) {
 }
 
 // clearValues empties, in a recycled batch's records, every value check
-// may have set: the mapped columns' fields, the fields given defaults,
-// and the fields of same-as rules. The others were never written.
+// may have set from a row: the mapped columns' fields and the fields of
+// same-as rules. A field with no column holds nothing or its default,
+// the same on every row, so it is left as it is.
 func (w *worker) clearValues(values []any, nf int) {
 	p := w.p
 	for base := 0; base < len(values); base += nf {
 		rec := values[base : base+nf]
 		for _, c := range p.cols {
 			rec[c.fi] = nil
-		}
-		for _, fi := range p.post {
-			rec[fi] = nil
 		}
 		for _, s := range p.sameAs {
 			rec[s.fi], rec[s.other] = nil, nil
