@@ -17,18 +17,17 @@ package inbox
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/onboard/onboard/internal/history"
 )
 
 // Folders inside the inbox.
@@ -305,7 +304,7 @@ func take(ctx context.Context, opt *Options, rep *Report, name string) error {
 // finish runs a job whose input is in processing/ID/ (or recognises it as
 // done before), decides where everything goes, records it and moves it.
 func finish(ctx context.Context, opt *Options, rep *Report, job Job) error {
-	hash, err := hashFile(job.Path)
+	hash, err := history.HashFile(job.Path)
 	if err != nil {
 		return err
 	}
@@ -526,7 +525,7 @@ func dryRun(ctx context.Context, opt *Options, rep *Report, name string) error {
 	now := opt.now()
 	job := Job{ID: opt.newID(now), Name: name, Path: filepath.Join(opt.Dir, name),
 		Work: filepath.Join(opt.Dir, DryRunDir, now.Format("2006-01-02"))}
-	hash, err := hashFile(job.Path)
+	hash, err := history.HashFile(job.Path)
 	if err != nil {
 		return err
 	}
@@ -560,18 +559,6 @@ func dryRun(ctx context.Context, opt *Options, rep *Report, name string) error {
 	return nil
 }
 
-func hashFile(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", fmt.Errorf("read %s: %w", path, err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("read %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
 
 // writeAtomic writes a small file through a temporary name, synced, so a
 // crash leaves the old state or the new, never half of it.
