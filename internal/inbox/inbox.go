@@ -559,7 +559,6 @@ func dryRun(ctx context.Context, opt *Options, rep *Report, name string) error {
 	return nil
 }
 
-
 // writeAtomic writes a small file through a temporary name, synced, so a
 // crash leaves the old state or the new, never half of it.
 func writeAtomic(path string, b []byte) error {
