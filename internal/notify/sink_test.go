@@ -77,6 +77,9 @@ func startSink(t *testing.T, o sinkOptions) *sink {
 	}()
 	t.Cleanup(func() {
 		_ = srv.Close()
+		// Serve may not have taken the listener yet when a test sends
+		// nothing; closing it too makes Serve return either way.
+		_ = ln.Close()
 		<-done
 	})
 	s.Addr = ln.Addr().String()
