@@ -121,3 +121,21 @@ func TestRunRefusesAReportThatWouldDestroyTheInput(t *testing.T) {
 		t.Error("the input changed")
 	}
 }
+
+func TestRunChecksItCanWriteItsFilesBeforeSending(t *testing.T) {
+	input := writeCSVFile(t, "cove.user.csv", coveValid[:2])
+	notADir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notADir, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, flag := range []string{"--report", "--results-csv"} {
+		out := filepath.Join(notADir, "r.xlsx")
+		if flag == "--results-csv" {
+			out = filepath.Join(notADir, "r.csv")
+		}
+		code, _, errOut := runInDir(t, t.TempDir(), "run", input, "--sandbox", flag, out)
+		if code != exitUnusable || !strings.Contains(errOut, "cannot create the folder") || strings.Contains(errOut, "Ran ") {
+			t.Errorf("%s into a file's path: exit %d, want 2 before anything is sent:\n%s", flag, code, errOut)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // Dir is the folder reports are written to when no home is configured.
@@ -58,7 +59,7 @@ func CheckOutput(path string, inputs ...string) error {
 		return fmt.Errorf("output %s is a symbolic link: give the path of a new file instead", path)
 	case err == nil && !fi.Mode().IsRegular():
 		return fmt.Errorf("output %s is not a regular file (a folder, pipe or device): give the path of a new file instead", path)
-	case err != nil && !errors.Is(err, os.ErrNotExist):
+	case err != nil && !errors.Is(err, os.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR):
 		return fmt.Errorf("output %s: %w", path, err)
 	}
 	for _, in := range inputs {
@@ -86,7 +87,7 @@ func same(abs, input string, out os.FileInfo) bool {
 // checkWritable creates (if needed) and probes the folder dir.
 func checkWritable(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("cannot create the folder %s for reports: %w", dir, err)
+		return fmt.Errorf("cannot create the folder %s for the output: %w (a file of that name may be in the way; give another path)", dir, err)
 	}
 	f, err := os.CreateTemp(dir, ".onboard-probe-*")
 	if err != nil {
