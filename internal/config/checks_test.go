@@ -11,6 +11,7 @@ import (
 )
 
 func TestInsecureBaseURL(t *testing.T) {
+	guard(t) // these hosts are only parsed: any dial fails the test
 	refused := []string{"http://10.1.2.3/api", "http://api.example.com", "http://192.168.1.5:8080/x", "http://[2001:db8::1]/"}
 	for _, u := range refused {
 		_, err := parse(t, "vendors:\n  acefone:\n    token: x\n    base_url: "+u+"\n", nil)
