@@ -87,24 +87,9 @@ func TestServeFlagErrors(t *testing.T) {
 	}
 }
 
-// servePlan gives every Agent an Acefone user with a generated password.
-const servePlan = `version: 1
-roles:
-  Agent: [acefone.user]
-targets:
-  acefone.user:
-    name: {template: "{{.FirstName}} {{.LastName}}"}
-    number: {column: Mobile}
-    email: {column: Work email}
-    login_id: {derive: localpart}
-    create_agent: TRUE
-    status: TRUE
-    create_web_login: TRUE
-    user_role: 2
-    caller_id: 101
-passwords:
-  acefone.user: {generate: true}
-`
+// servePlan is the web tests' plan: every Agent gets an Acefone user
+// with a generated password.
+const servePlan = "../../internal/web/testdata/agent-plan.yaml"
 
 // serveProcess is `onboard serve` in its own process.
 type serveProcess struct {
@@ -200,10 +185,7 @@ func TestServeKill9Resume(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	planPath := filepath.Join(dir, "plan.yaml")
-	if err := os.WriteFile(planPath, []byte(servePlan), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	planPath := servePlan
 	const people = 40
 	var sheet strings.Builder
 	sheet.WriteString("First name,Last name,Work email,Mobile,Role\n")

@@ -27,24 +27,9 @@ import (
 	"github.com/onboard/onboard/internal/sandbox"
 )
 
-// testPlan gives every Agent an Acefone user with a generated password.
-const testPlan = `version: 1
-roles:
-  Agent: [acefone.user]
-targets:
-  acefone.user:
-    name: {template: "{{.FirstName}} {{.LastName}}"}
-    number: {column: Mobile}
-    email: {column: Work email}
-    login_id: {derive: localpart}
-    create_agent: TRUE
-    status: TRUE
-    create_web_login: TRUE
-    user_role: 2
-    caller_id: 101
-passwords:
-  acefone.user: {generate: true}
-`
+// agentPlan is the tests' plan: every Agent gets an Acefone user with a
+// generated password (shared with cmd/onboard's serve tests).
+const agentPlan = "testdata/agent-plan.yaml"
 
 // sheet is an HR sheet of n good people, plus the bad rows given.
 func sheet(n int, bad ...string) []byte {
@@ -110,7 +95,7 @@ func newEnv(t testing.TB, faults sandbox.Faults, mod ...func(*Options)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan, err := hires.ParsePlan([]byte(testPlan), "plan.yaml")
+	plan, err := hires.LoadPlan(agentPlan)
 	if err != nil {
 		t.Fatal(err)
 	}
