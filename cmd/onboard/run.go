@@ -21,6 +21,7 @@ import (
 	"github.com/onboard/onboard/internal/intake"
 	"github.com/onboard/onboard/internal/outcome"
 	"github.com/onboard/onboard/internal/progress"
+	"github.com/onboard/onboard/internal/registry"
 	"github.com/onboard/onboard/internal/report"
 	"github.com/onboard/onboard/internal/sandbox"
 	"github.com/onboard/onboard/internal/state"
@@ -347,7 +348,7 @@ func confirm(ctx context.Context, io *terminal.IO, opt batch.Options) error {
 	for _, r := range preview.Records {
 		if r.Status == outcome.WouldCreate {
 			counts[r.System]++
-			if v, ok := opt.Config.Vendor(registryVendor(r.Target)); ok {
+			if v, ok := vendorOf(opt.Config, r.Target); ok {
 				where[r.System] = v.BaseURL
 			}
 		}
@@ -373,10 +374,13 @@ func confirm(ctx context.Context, io *terminal.IO, opt batch.Options) error {
 	return errors.New("nothing sent")
 }
 
-// registryVendor is the vendor part of a target ID ("acefone.user").
-func registryVendor(target string) string {
-	v, _, _ := strings.Cut(target, ".")
-	return v
+// vendorOf is the configured vendor a target belongs to.
+func vendorOf(cfg *config.Config, target string) (*config.Vendor, bool) {
+	t := registry.Target(target)
+	if t == nil {
+		return nil, false
+	}
+	return cfg.Vendor(t.Vendor)
 }
 
 func newLogger(io *terminal.IO, f *runFlags, mode progress.Mode) *slog.Logger {

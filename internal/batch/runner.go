@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"golang.org/x/time/rate"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/onboard/onboard/internal/intake"
 	"github.com/onboard/onboard/internal/outcome"
 	"github.com/onboard/onboard/internal/plan"
+	"github.com/onboard/onboard/internal/registry"
 	"github.com/onboard/onboard/internal/state"
 )
 
@@ -149,7 +149,11 @@ func (r *runner) doneDespiteNames() error {
 	}
 	for _, i := range r.waiting {
 		rec := &r.res.Records[i]
-		endpoint, ok := r.endpoint(registryVendor(rec.Target))
+		t := registry.Target(rec.Target)
+		if t == nil {
+			continue
+		}
+		endpoint, ok := r.endpoint(t.Vendor)
 		if !ok {
 			continue
 		}
@@ -157,18 +161,11 @@ func (r *runner) doneDespiteNames() error {
 		if err != nil {
 			return fmt.Errorf("read the state for %s %s: %w", rec.Target, rec.Key, err)
 		}
-		var st outcome.Status
-		if found && e.Phase != state.Sending && st.UnmarshalText([]byte(e.Status)) == nil && st.AtVendor() {
-			rec.Status, rec.ID, rec.Message = outcome.DoneEarlier, e.VendorID, "created by an earlier run"
+		if done := plan.Earlier(e, ""); found && done != nil {
+			rec.Status, rec.ID, rec.Message = done.Status, done.ID, done.Message
 		}
 	}
 	return nil
-}
-
-// registryVendor is the vendor part of a target ID ("cove.user").
-func registryVendor(target string) string {
-	v, _, _ := strings.Cut(target, ".")
-	return v
 }
 
 // settleEarlier marks the generated password of a record an earlier run

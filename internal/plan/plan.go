@@ -80,7 +80,7 @@ func Build(items []*Item, opt Options) (*Plan, error) {
 				return nil, fmt.Errorf("plan: read state for %s %s: %w", t.ID, it.Record.Key(), err)
 			}
 			if found {
-				if r := earlier(e, d.Hash); r != nil {
+				if r := Earlier(e, d.Hash); r != nil {
 					d.Result = r
 					p.Decisions[i] = d
 					continue
@@ -137,10 +137,10 @@ func Build(items []*Item, opt Options) (*Plan, error) {
 	return p, nil
 }
 
-// earlier turns what an earlier run recorded into this run's result: a
+// Earlier turns what an earlier run recorded into this run's result: a
 // record it created or found is done (nil Job); nil means the record must
 // be sent, after a lookup when the earlier send's answer was lost.
-func earlier(e state.Entry, hash string) *dispatch.Result {
+func Earlier(e state.Entry, hash string) *dispatch.Result {
 	var st outcome.Status
 	if err := st.UnmarshalText([]byte(e.Status)); err != nil || e.Phase == state.Sending || !st.AtVendor() {
 		return nil
