@@ -58,6 +58,55 @@ func (f *Field) Parse(text string) (any, *Problem) {
 		Message: prob.Message + " (onboard's advice: the vendor documents no such rule, so the value is sent as typed)"}
 }
 
+// Check reports the problem Parse would report for text, or nil, without
+// building the wire value: the common valid cell of a number, digits,
+// plain text, an address or a yes/no is checked with no allocation.
+// Anything the fast checks do not settle as valid is parsed in full, so
+// the Problem is always exactly Parse's.
+func (f *Field) Check(text string) *Problem {
+	if f.quickValid(text) {
+		return nil
+	}
+	_, prob := f.Parse(text)
+	return prob
+}
+
+// quickValid reports whether text is certainly valid for the field by
+// byte-level checks; false means "parse it to find out".
+func (f *Field) quickValid(text string) bool {
+	if text == "" {
+		return true
+	}
+	if f.MaxLen > 0 && len(text) > f.MaxLen && utf8.RuneCountInString(text) > f.MaxLen {
+		return false
+	}
+	switch f.Kind {
+	case String:
+		return f.pattern == nil && f.Pattern == ""
+	case Integer:
+		n, ok := plainDigits(text)
+		return ok && f.inRange(n)
+	case Digits:
+		return asciiDigits(text)
+	case Boolean, YesNo:
+		_, ok := parseBool(text)
+		return ok
+	case Email:
+		return simpleEmail(text) && (!f.Multi || !sepCanBeInSimpleEmail(f.sep()) || !strings.Contains(text, f.sep()))
+	}
+	return false
+}
+
+// asciiDigits reports whether s is one or more of the digits 0-9.
+func asciiDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i]-'0' > 9 {
+			return false
+		}
+	}
+	return len(s) > 0
+}
+
 // advised reports whether rule is only onboard's advice for this field.
 func (f *Field) advised(rule string) bool {
 	for _, r := range f.Advice {
@@ -83,7 +132,9 @@ func (f *Field) parse(text string) (any, *Problem) {
 	if text == "" {
 		return nil, nil
 	}
-	if f.MaxLen > 0 && utf8.RuneCountInString(text) > f.MaxLen {
+	// A text of at most MaxLen bytes has at most MaxLen characters: only
+	// longer texts need counting.
+	if f.MaxLen > 0 && len(text) > f.MaxLen && utf8.RuneCountInString(text) > f.MaxLen {
 		return nil, &Problem{Rule: RuleLength, Message: fmt.Sprintf("must be at most %d characters; found %d", f.MaxLen, utf8.RuneCountInString(text))}
 	}
 	switch f.Kind {
@@ -151,6 +202,12 @@ func (f *Field) patternWords() string {
 }
 
 func (f *Field) parseInt(text string) (any, *Problem) {
+	if n, ok := plainDigits(text); ok {
+		if p := f.checkRange(n, text); p != nil {
+			return nil, p
+		}
+		return n, nil
+	}
 	s := strings.ReplaceAll(text, ",", "")
 	// A whole number typed as 12.0 (or read from a float cell) is still whole.
 	if i := strings.IndexByte(s, '.'); i >= 0 && strings.Trim(s[i+1:], "0") == "" {
@@ -166,11 +223,34 @@ func (f *Field) parseInt(text string) (any, *Problem) {
 	return n, nil
 }
 
+// plainDigits reads the usual integer cell, 1 to 18 ASCII digits, without
+// the general path's copies; anything else (a sign, separators, a
+// decimal point, a longer number) reports false and takes that path.
+func plainDigits(s string) (int64, bool) {
+	if len(s) == 0 || len(s) > 18 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		d := s[i] - '0'
+		if d > 9 {
+			return 0, false
+		}
+		n = n*10 + int64(d)
+	}
+	return n, true
+}
+
 func (f *Field) checkRange(n int64, text string) *Problem {
-	if (f.Min != nil && n < *f.Min) || (f.Max != nil && n > *f.Max) {
+	if !f.inRange(n) {
 		return &Problem{Rule: RuleRange, Message: "must be a whole number" + f.rangeSuffix() + "; found " + quote(text)}
 	}
 	return nil
+}
+
+// inRange reports whether n lies within the field's Min and Max.
+func (f *Field) inRange(n int64) bool {
+	return (f.Min == nil || n >= *f.Min) && (f.Max == nil || n <= *f.Max)
 }
 
 func (f *Field) rangeSuffix() string {
@@ -186,13 +266,34 @@ func (f *Field) rangeSuffix() string {
 }
 
 func parseBool(text string) (bool, bool) {
-	switch strings.ToLower(text) {
+	var buf [5]byte
+	switch string(lowerShort(text, &buf)) { // compared in place, not allocated
 	case "yes", "y", "true", "t", "1", "on":
 		return true, true
 	case "no", "n", "false", "f", "0", "off":
 		return false, true
 	}
 	return false, false
+}
+
+// lowerShort is strings.ToLower for a yes/no word: ASCII text of up to
+// five bytes is lowered into buf, on the stack; longer or non-ASCII
+// text is lowered as strings.ToLower does.
+func lowerShort(s string, buf *[5]byte) []byte {
+	if len(s) > len(buf) {
+		return []byte(strings.ToLower(s))
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return []byte(strings.ToLower(s))
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return buf[:len(s)]
 }
 
 // CanonicalEnum returns the allowed value that text means, matching
@@ -316,7 +417,7 @@ func (f *Field) parseList(text string) (any, *Problem) {
 func (f *Field) parseEmail(text string) (any, *Problem) {
 	// One plain address (the usual cell) needs no splitting or joining:
 	// the result is the text itself.
-	if simpleEmail(text) && (!f.Multi || !strings.Contains(text, f.sep())) {
+	if simpleEmail(text) && (!f.Multi || !sepCanBeInSimpleEmail(f.sep()) || !strings.Contains(text, f.sep())) {
 		return text, nil
 	}
 	addrs := []string{text}
@@ -361,20 +462,7 @@ func ValidEmail(s string) bool {
 // else (quoted local parts, domain literals, non-ASCII, comments, and
 // every invalid address) is left to ValidEmail's full parse.
 func simpleEmail(s string) bool {
-	at := -1
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '@':
-			if at >= 0 {
-				return false
-			}
-			at = i
-		case c == '.' || atext[c]:
-		default:
-			return false
-		}
-	}
+	at := strings.IndexByte(s, '@')
 	if at <= 0 || at == len(s)-1 {
 		return false
 	}
@@ -382,10 +470,29 @@ func simpleEmail(s string) bool {
 	return dotAtom(local) && dotAtom(domain) && strings.IndexByte(domain, '.') > 0
 }
 
-// dotAtom reports whether s (atext and dots only) has no leading,
-// trailing or doubled dot.
+// sepCanBeInSimpleEmail reports whether an address separator could occur
+// inside an address simpleEmail accepts: not for the usual ';' and ','
+// (specials there), so a plain address needs no search for one.
+func sepCanBeInSimpleEmail(sep string) bool {
+	return len(sep) != 1 || sep[0] == '.' || sep[0] == '@' || atext[sep[0]]
+}
+
+// dotAtom reports whether s is atext and dots only, with no leading,
+// trailing or doubled dot (a second '@' is not atext).
 func dotAtom(s string) bool {
-	return s[0] != '.' && s[len(s)-1] != '.' && !strings.Contains(s, "..")
+	if s[0] == '.' || s[len(s)-1] == '.' {
+		return false
+	}
+	prevDot := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		dot := c == '.'
+		if !(atext[c] || dot) || (dot && prevDot) {
+			return false
+		}
+		prevDot = dot
+	}
+	return true
 }
 
 // atext marks the ASCII characters RFC 5322 allows in an atom: visible

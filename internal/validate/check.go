@@ -17,6 +17,9 @@ type column struct {
 	col   int // 0-based column in the sheet
 	fi    int // index of the field in Target.Fields
 	field *schema.Field
+	// checkOnly: nothing reads this column's value (the run keeps no
+	// records and no rule compares it), so the cell is only checked.
+	checkOnly bool
 }
 
 // sameAs is a field that must equal another one (Cove Name == EmailAddress).
@@ -32,6 +35,7 @@ type plan struct {
 	defaults []any    // per field: the wire value used when empty, or nil
 	sameAs   []sameAs
 	post     []int          // fields that are required or have a default: checked when empty
+	fixed    []int          // fields with no column, a default and no same-as rule: the default on every row
 	unique   []*uniqueIndex // the target's uniqueness rules (workers only read fis)
 	where    string         // "Sheet 'NetSapiens Users'" or "File 'users.csv'"
 	example  []string       // the template's example row under the sheet's columns, or nil
@@ -40,7 +44,7 @@ type plan struct {
 // newPlan maps the sheet's header to fields and records the sheet-level
 // issues: unknown columns (warnings), duplicate columns and missing
 // required columns (errors, one per column, not per row).
-func newPlan(s *Sheet, where string, defaults []any, unique []*uniqueIndex) *plan {
+func newPlan(s *Sheet, where string, defaults []any, unique []*uniqueIndex, checkOnly bool) *plan {
 	t := s.Target
 	p := &plan{sheet: s, target: t, defaults: defaults, unique: unique, where: where, colOf: make([]int, len(t.Fields))}
 	for i := range p.colOf {
@@ -74,12 +78,48 @@ func newPlan(s *Sheet, where string, defaults []any, unique []*uniqueIndex) *pla
 		if f.SameAs != "" {
 			p.sameAs = append(p.sameAs, sameAs{fi: fi, other: t.FieldIndex(f.SameAs)})
 		}
-		if f.Required || defaults[fi] != nil {
-			p.post = append(p.post, fi)
-		}
+	}
+	p.splitPost(defaults)
+	if checkOnly {
+		p.markCheckOnly()
 	}
 	p.example = exampleCells(s)
 	return p
+}
+
+// splitPost sorts the fields that are required or have a default into
+// those checked on each row and those whose value is the same default on
+// every row (filled once per batch, see checkBatch).
+func (p *plan) splitPost(defaults []any) {
+	inSameAs := make([]bool, len(p.target.Fields))
+	for _, s := range p.sameAs {
+		inSameAs[s.fi], inSameAs[s.other] = true, true
+	}
+	for fi, f := range p.target.Fields {
+		switch {
+		case p.colOf[fi] < 0 && defaults[fi] != nil && !inSameAs[fi]:
+			p.fixed = append(p.fixed, fi)
+		case f.Required || defaults[fi] != nil:
+			p.post = append(p.post, fi)
+		}
+	}
+}
+
+// markCheckOnly marks the columns whose values no rule reads: those of
+// no uniqueness or same-as rule.
+func (p *plan) markCheckOnly() {
+	read := make([]bool, len(p.target.Fields))
+	for _, ix := range p.unique {
+		for _, fi := range ix.fis {
+			read[fi] = true
+		}
+	}
+	for _, s := range p.sameAs {
+		read[s.fi], read[s.other] = true, true
+	}
+	for i := range p.cols {
+		p.cols[i].checkOnly = !read[p.cols[i].fi]
+	}
 }
 
 func (p *plan) unknownColumn(i int, h string) Issue {
@@ -182,10 +222,32 @@ const (
 func (p *plan) newWorker(seed maphash.Seed) *worker {
 	w := &worker{p: p, cache: make([]parseCache, len(p.cols))}
 	for i, c := range p.cols {
-		w.cache[i].off = c.field.IsSecret()
+		w.cache[i].off = c.field.IsSecret() || !worthCaching(c.field)
 	}
 	w.h.SetSeed(seed)
 	return w
+}
+
+// worthCaching reports whether parsing the field's text costs more than a
+// map lookup: enums (a search of the allowed values, and a suggestion for
+// a near miss), lists, patterns, JSON and phone numbers. Numbers, digits,
+// plain text and addresses are checked faster than they are looked up.
+func worthCaching(f *schema.Field) bool {
+	switch f.Kind {
+	case schema.Enum, schema.List, schema.JSON, schema.Phone:
+		return true
+	}
+	return f.Pattern != ""
+}
+
+// value parses column i's text, or, for a check-only column whose parse
+// is not cached, only checks it: the value is then nil, and the valid
+// cell costs no allocation.
+func (w *worker) value(i int, text string) (any, *schema.Problem) {
+	if w.p.cols[i].checkOnly && w.cache[i].off {
+		return nil, w.p.cols[i].field.Check(text)
+	}
+	return w.parse(i, text)
 }
 
 func (w *worker) parse(i int, text string) (any, *schema.Problem) {
@@ -222,10 +284,10 @@ func (w *worker) checkBatch(b *batch) {
 		b.results = make([]RowResult, n)
 		b.values = make([]any, n*nf)
 		b.keys = make([]uint64, n*nu)
-	} else { // a recycled batch: only the values check writes need clearing
+		w.fillFixed(b.values, nf)
+	} else { // a recycled batch: check overwrites every value it sets
 		b.results = b.results[:n]
 		clear(b.results)
-		w.clearValues(b.values[:n*nf], nf)
 	}
 	values, keys := b.values, b.keys
 	for i, row := range b.rows {
@@ -236,33 +298,35 @@ func (w *worker) checkBatch(b *batch) {
 	}
 }
 
-// clearValues empties, in a recycled batch's records, every value check
-// may have set from a row: the mapped columns' fields and the fields of
-// same-as rules. A field with no column holds nothing or its default,
-// the same on every row, so it is left as it is.
-func (w *worker) clearValues(values []any, nf int) {
-	p := w.p
+// fillFixed sets, in a new batch's records, the fields whose value is
+// the same default on every row; check never overwrites them, so a
+// recycled batch still holds them.
+func (w *worker) fillFixed(values []any, nf int) {
 	for base := 0; base < len(values); base += nf {
-		rec := values[base : base+nf]
-		for _, c := range p.cols {
-			rec[c.fi] = nil
-		}
-		for _, s := range p.sameAs {
-			rec[s.fi], rec[s.other] = nil, nil
+		for _, fi := range w.p.fixed {
+			values[base+fi] = w.p.defaults[fi]
 		}
 	}
 }
 
 // check validates one row on its own (everything but the uniqueness
-// lookup, which needs the rows before it) and fills res, whose Record
-// has empty Values of the right length.
+// lookup, which needs the rows before it) and fills res. Its Record's
+// Values are empty or, in a recycled batch, an earlier row's: check sets
+// every value a row can set (each mapped column's, nil when the cell
+// gives none, and the same-as rules' fields), so nothing of the earlier
+// row survives; a field with no column holds nothing or its default,
+// the same on every row.
 func (w *worker) check(row intake.Row, res *RowResult) {
 	p := w.p
 	res.Target, res.Sheet, res.Row = p.target, p.sheet.Name, row
 	rec := res.Record
+	for _, s := range p.sameAs {
+		rec.Values[s.fi], rec.Values[s.other] = nil, nil
+	}
 	var issues []Issue
 	for i, c := range p.cols {
 		text := cellText(row.Cells, c.col)
+		rec.Values[c.fi] = nil
 		if text == "" {
 			continue
 		}
@@ -270,7 +334,7 @@ func (w *worker) check(row intake.Row, res *RowResult) {
 			issues = append(issues, p.cellIssue(&row, c.col, c.field, RuleMaskedSecret, maskedDetail(c.field)))
 			continue
 		}
-		v, prob := w.parse(i, text)
+		v, prob := w.value(i, text)
 		if prob != nil {
 			is := p.cellIssue(&row, c.col, c.field, prob.Rule, prob.Message)
 			is.Suggestion = prob.Suggestion

@@ -41,6 +41,7 @@ func Run(ctx context.Context, in intake.File, opt Options, h Handler) (*Summary,
 	if r.maxIssues == 0 {
 		r.maxIssues = DefaultMaxIssues
 	}
+	r.checkOnly = readsNoRecords(h)
 	if h == nil {
 		r.h, r.recycle = Handlers(nil), true
 	}
@@ -112,6 +113,9 @@ type run struct {
 	// the rows' cells when the reader is an intake.Recycler) can be
 	// reused for later rows instead of being allocated again.
 	recycle bool
+	// checkOnly: the handler reads no records, so cells whose values no
+	// rule compares are only checked (see RecordFree).
+	checkOnly bool
 }
 
 // sheetTarget decides which target a sheet feeds. A CSV: --target, else
@@ -189,7 +193,7 @@ func (r *run) sheet(ctx context.Context, name string, t *schema.Target) error {
 	sheetIndex := len(r.sheets)
 	r.sheets = append(r.sheets, name)
 	r.sum.Targets = append(r.sum.Targets, SheetSummary{Target: t.ID, Sheet: name})
-	p := newPlan(s, r.where(name), defaults, r.unique[t])
+	p := newPlan(s, r.where(name), defaults, r.unique[t], r.checkOnly)
 	if len(s.Header) == 0 {
 		detail := "has no header row and no data; nothing to check"
 		s.Issues = append(s.Issues, Issue{Target: t.ID, Sheet: name, Rule: RuleEmptySheet, Severity: Warning, Col: -1,

@@ -164,11 +164,17 @@ func (ix *uniqueIndex) resize(size int) {
 // writeLower hashes s lower-cased as strings.ToLower would, without
 // allocating for ASCII text (the usual key: an extension, a login).
 func writeLower(h *maphash.Hash, s string) {
+	var class uint8
 	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			_, _ = h.WriteString(strings.ToLower(s))
-			return
-		}
+		class |= keyByteClass[s[i]]
+	}
+	switch {
+	case class&nonASCII != 0:
+		_, _ = h.WriteString(strings.ToLower(s))
+		return
+	case class&upperASCII == 0: // already lower case: the usual extension or login
+		_, _ = h.WriteString(s)
+		return
 	}
 	var buf [64]byte
 	for len(s) > 0 {
@@ -182,6 +188,22 @@ func writeLower(h *maphash.Hash, s string) {
 		s = s[n:]
 	}
 }
+
+// Classes of key bytes for writeLower.
+const (
+	upperASCII = 1 << iota
+	nonASCII
+)
+
+var keyByteClass = func() (t [256]uint8) {
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = upperASCII
+	}
+	for c := utf8.RuneSelf; c < 256; c++ {
+		t[c] = nonASCII
+	}
+	return t
+}()
 
 // release frees the table; the index must not be used afterwards.
 func (ix *uniqueIndex) release() {

@@ -120,7 +120,8 @@ type RowResult struct {
 	Sheet  string     // sheet name as in the file
 	Row    intake.Row // the row as read (Num is the Excel row number)
 	// Record holds the row's values in wire form, defaults applied; a value
-	// that failed its rule is nil.
+	// that failed its rule is nil. For a RecordFree handler (or none) only
+	// the values a rule compares are filled.
 	Record schema.Record
 	Issues []Issue // this row's problems (errors only today), in column order then cross-row rules
 	Valid  bool    // no error on the row and no sheet-level error
@@ -136,6 +137,32 @@ type Handler interface {
 	BeginSheet(s *Sheet) error
 	Row(r *RowResult) error
 	EndSheet(s *Sheet) error
+}
+
+// RecordFree is implemented by a Handler that reads each row's cells,
+// issues and validity but never its Record (a validation report). Run
+// then builds only the values a rule compares (uniqueness, same-as) and
+// merely checks the other cells, which is much cheaper.
+type RecordFree interface {
+	Handler
+	ReadsNoRecords()
+}
+
+// readsNoRecords reports whether h (nil included) never reads a
+// RowResult's Record.
+func readsNoRecords(h Handler) bool {
+	switch h := h.(type) {
+	case nil, RecordFree:
+		return true
+	case Handlers:
+		for _, x := range h {
+			if !readsNoRecords(x) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // RowFunc adapts a function that only wants rows to a Handler.

@@ -561,7 +561,7 @@ func TestSecretsNeverShown(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := &Sheet{Name: "S", Target: target, Header: []string{"Login", "Password"}, HeaderRow: 1}
-	p := newPlan(s, "Sheet 'S'", make([]any, 2), newUniqueIndexes(target))
+	p := newPlan(s, "Sheet 'S'", make([]any, 2), newUniqueIndexes(target), false)
 	w := p.newWorker(maphash.MakeSeed())
 	for _, secret := range []string{"hunter22", "ABC"} {
 		b := &batch{rows: []intake.Row{{Num: 2, Cells: []string{"x", secret}}}}
