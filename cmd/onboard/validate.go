@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -86,6 +88,7 @@ func runValidate(parent context.Context, io *terminal.IO, input string, f *valid
 		return exitWith(exitUnusable, fmt.Errorf("--report %s: the report is a workbook; give a path ending in .xlsx", f.report))
 	}
 	ctx := parent // cancelled by main's interrupt handler
+	defer streamingGC()()
 
 	cfgPath, err := f.loadDefaults()
 	if err != nil {
@@ -254,6 +257,20 @@ type hiresValidation struct {
 }
 
 // validateHires checks an HR new-hire sheet through a plan.
+// streamingGC lets the garbage collector run a quarter as often while
+// a sheet is validated: the run streams, so its live heap stays a few
+// megabytes whatever the input's size, and collecting at every doubling
+// of that (the default) spent a fifth of the CPU on a million-row CSV.
+// At 400% the heap peaks some 30 MB higher. GOGC, when set, wins. The
+// returned function restores the previous setting.
+func streamingGC() (restore func()) {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
+	}
+	old := debug.SetGCPercent(400)
+	return func() { debug.SetGCPercent(old) }
+}
+
 func validateHires(io *terminal.IO, input string, f *validateFlags) error {
 	start := time.Now()
 	p, err := hires.LoadPlan(f.plan)
