@@ -196,7 +196,7 @@ func (p *plan) cellIssue(row *intake.Row, col int, f *schema.Field, rule, detail
 type worker struct {
 	p     *plan
 	cache []parseCache // aligned with p.cols
-	h     maphash.Hash
+	seed  maphash.Seed // the run's, for uniqueness keys
 }
 
 // parseCache remembers Parse results of one column while they pay off: it
@@ -207,6 +207,10 @@ type parseCache struct {
 	m             map[string]parsed
 	lookups, hits int
 	off           bool
+	// last is the latest text found in m, compared before the map: a
+	// column such as the domain usually holds the same text on every row.
+	lastText string
+	last     parsed
 }
 
 type parsed struct {
@@ -224,7 +228,7 @@ func (p *plan) newWorker(seed maphash.Seed) *worker {
 	for i, c := range p.cols {
 		w.cache[i].off = c.field.IsSecret() || !worthCaching(c.field)
 	}
-	w.h.SetSeed(seed)
+	w.seed = seed
 	return w
 }
 
@@ -256,8 +260,13 @@ func (w *worker) parse(i int, text string) (any, *schema.Problem) {
 		return w.p.cols[i].field.Parse(text)
 	}
 	c.lookups++
+	if text == c.lastText && c.m != nil {
+		c.hits++
+		return c.last.v, c.last.prob
+	}
 	if r, ok := c.m[text]; ok {
 		c.hits++
+		c.lastText, c.last = text, r
 		return r.v, r.prob
 	}
 	if c.lookups == cacheTrial && c.hits*4 < c.lookups {
@@ -315,7 +324,7 @@ func (w *worker) fillFixed(values []any, nf int) {
 // every value a row can set (each mapped column's, nil when the cell
 // gives none, and the same-as rules' fields), so nothing of the earlier
 // row survives; a field with no column holds nothing or its default,
-// the same on every row.
+// the same on every row; a check-only column's value is never set.
 func (w *worker) check(row intake.Row, res *RowResult) {
 	p := w.p
 	res.Target, res.Sheet, res.Row = p.target, p.sheet.Name, row
@@ -326,7 +335,10 @@ func (w *worker) check(row intake.Row, res *RowResult) {
 	var issues []Issue
 	for i, c := range p.cols {
 		text := cellText(row.Cells, c.col)
-		rec.Values[c.fi] = nil
+		keep := !c.checkOnly // a check-only column's value is never stored
+		if keep {
+			rec.Values[c.fi] = nil
+		}
 		if text == "" {
 			continue
 		}
@@ -341,13 +353,17 @@ func (w *worker) check(row intake.Row, res *RowResult) {
 			if prob.Warning { // onboard's advice only: sent as typed
 				is.Severity = Warning
 				issues = append(issues, is)
-				rec.Values[c.fi] = v
+				if keep {
+					rec.Values[c.fi] = v
+				}
 				continue
 			}
 			issues = append(issues, is)
 			continue
 		}
-		rec.Values[c.fi] = v
+		if keep {
+			rec.Values[c.fi] = v
+		}
 	}
 	for _, fi := range p.post {
 		if rec.Values[fi] != nil {
@@ -376,7 +392,7 @@ func (w *worker) check(row intake.Row, res *RowResult) {
 		sort.SliceStable(issues, func(i, j int) bool { return uint(issues[i].Col) < uint(issues[j].Col) })
 	}
 	for i, ix := range p.unique {
-		res.keys[i] = ix.keyHash(&w.h, rec)
+		res.keys[i] = ix.keyHash(w.seed, rec)
 	}
 	res.Issues = issues
 }

@@ -60,18 +60,20 @@ func newUniqueIndexes(t *schema.Target) []*uniqueIndex {
 
 // keyHash returns the hash of the record's key for the rule, or 0 when a
 // value of the rule is missing (such rows are not checked). It runs in the
-// workers; h is the worker's own hasher, seeded with the run's seed.
-func (ix *uniqueIndex) keyHash(h *maphash.Hash, rec schema.Record) uint64 {
-	h.Reset()
+// workers, with the run's seed. The key is its values lower-cased, each
+// followed by a zero byte, built on the stack for the usual short key.
+func (ix *uniqueIndex) keyHash(seed maphash.Seed, rec schema.Record) uint64 {
+	var buf [128]byte
+	key := buf[:0]
 	for _, fi := range ix.fis {
 		v := rec.Values[fi]
 		if v == nil {
 			return 0
 		}
-		writeLower(h, schema.Display(v))
-		_ = h.WriteByte(0)
+		key = appendLower(key, schema.Display(v))
+		key = append(key, 0)
 	}
-	if sum := h.Sum64(); sum != 0 {
+	if sum := maphash.Bytes(seed, key); sum != 0 {
 		return sum
 	}
 	return 1
@@ -161,35 +163,30 @@ func (ix *uniqueIndex) resize(size int) {
 	}
 }
 
-// writeLower hashes s lower-cased as strings.ToLower would, without
+// appendLower appends s lower-cased as strings.ToLower would, without
 // allocating for ASCII text (the usual key: an extension, a login).
-func writeLower(h *maphash.Hash, s string) {
+func appendLower(key []byte, s string) []byte {
 	var class uint8
 	for i := 0; i < len(s); i++ {
 		class |= keyByteClass[s[i]]
 	}
 	switch {
 	case class&nonASCII != 0:
-		_, _ = h.WriteString(strings.ToLower(s))
-		return
-	case class&upperASCII == 0: // already lower case: the usual extension or login
-		_, _ = h.WriteString(s)
-		return
+		return append(key, strings.ToLower(s)...)
+	case class&upperASCII == 0: // already lower case
+		return append(key, s...)
 	}
-	var buf [64]byte
-	for len(s) > 0 {
-		n := copy(buf[:], s)
-		for i, c := range buf[:n] {
-			if 'A' <= c && c <= 'Z' {
-				buf[i] = c + 'a' - 'A'
-			}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if class := keyByteClass[c]; class == upperASCII {
+			c += 'a' - 'A'
 		}
-		_, _ = h.Write(buf[:n])
-		s = s[n:]
+		key = append(key, c)
 	}
+	return key
 }
 
-// Classes of key bytes for writeLower.
+// Classes of key bytes for appendLower.
 const (
 	upperASCII = 1 << iota
 	nonASCII
