@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -25,6 +24,7 @@ const (
 	cellBlank                  // no value, only a style (a marked empty cell)
 	cellInt                    // num
 	cellNum                    // text is the number as written (an unsigned)
+	cellDigits                 // text is a plain whole number, written as it is
 	cellBool                   // num is 1 or 0
 	cellString                 // text, written inline
 )
@@ -54,21 +54,36 @@ func (c cellOut) display() string {
 // inputCell is how an input cell's text goes into the sheet: a plain
 // whole number that Excel shows in full (no leading zero, at most 11
 // characters) as a number, so it looks as in the input and gets no
-// "number stored as text" flag; anything else as text, exactly.
+// "number stored as text" flag; anything else as text, exactly. Such a
+// number is written as its own text: parsing and formatting it again
+// gives the same digits.
 func inputCell(text string) cellOut {
-	if len(text) <= 11 {
-		digits := strings.TrimPrefix(text, "-")
-		plain := digits != "" && (digits[0] != '0' || digits == "0" && text == "0")
-		for i := 0; plain && i < len(digits); i++ {
-			plain = digits[i] >= '0' && digits[i] <= '9'
-		}
-		if plain {
-			if n, err := strconv.ParseInt(text, 10, 64); err == nil {
-				return cellOut{kind: cellInt, num: n}
-			}
-		}
+	if plainWholeNumber(text) {
+		return cellOut{kind: cellDigits, text: text}
 	}
 	return cellOut{kind: cellString, text: cellText(text)}
+}
+
+// plainWholeNumber tells a whole number of at most 11 characters, an
+// optional minus and digits, without a leading zero ("0" itself is one,
+// "-0" is not).
+func plainWholeNumber(text string) bool {
+	if len(text) > 11 {
+		return false
+	}
+	digits := text
+	if len(digits) > 0 && digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if digits == "" || digits[0] == '0' && len(text) > 1 {
+		return false
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // valueCell is the cell of an extra column's value, as excelize writes
@@ -153,6 +168,10 @@ func appendRow(buf []byte, num int, height float64, names []string, cells []cell
 			buf = append(buf, `><v>`...)
 			buf = appendEscaped(buf, c.text)
 			buf = append(buf, `</v>`...)
+		case cellDigits: // digits and a minus: nothing to escape
+			buf = append(buf, `><v>`...)
+			buf = append(buf, c.text...)
+			buf = append(buf, `</v>`...)
 		case cellBool:
 			buf = append(buf, ` t="b"><v>`...)
 			buf = strconv.AppendInt(buf, c.num, 10)
@@ -182,8 +201,8 @@ func appendInlineText(buf []byte, text string) []byte {
 	}
 	buf = append(buf, '>')
 	start := len(buf)
-	buf = appendEscaped(buf, text)
-	if bytes.Contains(buf[start:], []byte("_x")) {
+	buf, underX := escape(buf, text)
+	if underX { // escaping neither makes nor breaks an "_x"
 		escaped := bstrMarshal(string(buf[start:]))
 		buf = append(buf[:start], escaped...)
 	}
@@ -196,16 +215,27 @@ func spaceByte(b byte) bool { return b == '\t' || b == '\n' || b == '\r' || b ==
 // (a character XML cannot hold, or a byte that is not UTF-8, becomes
 // U+FFFD), except that a line break stays as it is, as excelize keeps it.
 func appendEscaped(buf []byte, text string) []byte {
+	buf, _ = escape(buf, text)
+	return buf
+}
+
+// escape is appendEscaped that also tells whether text holds "_x" (which
+// may read as an escaped character).
+func escape(buf []byte, text string) (_ []byte, underX bool) {
 	last := 0
 	for i := 0; i < len(text); {
-		c := text[i]
-		if plainByte[c] {
-			i++
-			continue
+		i = plainRun(text, i)
+		if i == len(text) {
+			break
 		}
+		c := text[i]
 		var esc string
 		width := 1
 		switch c {
+		case '_':
+			underX = underX || i+1 < len(text) && text[i+1] == 'x'
+			i++
+			continue
 		case '"':
 			esc = "&#34;"
 		case '\'':
@@ -237,7 +267,23 @@ func appendEscaped(buf []byte, text string) []byte {
 		i += width
 		last = i
 	}
-	return append(buf, text[last:]...)
+	return append(buf, text[last:]...), underX
+}
+
+// plainRun returns the index of the first byte from i on that is not
+// plain (len(text) if none), looking at four bytes a step: most text is
+// plain, and this loop is most of the time spent escaping it.
+func plainRun(text string, i int) int {
+	for ; i+4 <= len(text); i += 4 {
+		t := text[i : i+4]
+		if !(plainByte[t[0]] && plainByte[t[1]] && plainByte[t[2]] && plainByte[t[3]]) {
+			break
+		}
+	}
+	for i < len(text) && plainByte[text[i]] {
+		i++
+	}
+	return i
 }
 
 // xmlChar tells the characters XML 1.0 can hold.
@@ -246,11 +292,11 @@ func xmlChar(r rune) bool {
 		r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }
 
-// plainByte tells the bytes that appendEscaped copies as they are: ASCII
-// from space to tilde but " & ' < >.
+// plainByte tells the bytes that escape copies without a second look:
+// ASCII from space to tilde but " & ' < > and _ (which may begin "_x").
 var plainByte = func() (t [256]bool) {
 	for c := ' '; c < 0x7f; c++ {
-		t[c] = !strings.ContainsRune(`"&'<>`, c)
+		t[c] = !strings.ContainsRune(`"&'<>_`, c)
 	}
 	return t
 }()
@@ -306,8 +352,10 @@ func bstrMarshal(s string) (result string) {
 
 // inputValue is the value inputCell writes: an int64 or a string.
 func inputValue(text string) any {
-	if c := inputCell(text); c.kind == cellInt {
-		return c.num
+	if c := inputCell(text); c.kind == cellDigits {
+		if n, err := strconv.ParseInt(c.text, 10, 64); err == nil {
+			return n
+		}
 	}
 	return cellText(text)
 }

@@ -23,6 +23,12 @@ var trickyValues = []any{
 	int64(0), int64(-5), int64(15551234567), 42, uint(7), true, false, "", nil,
 }
 
+// inputTexts are input cell texts: whole numbers written as numbers and
+// texts that only look like numbers, escapes, "_x" in and out of names.
+var inputTexts = []string{"0042", "303", "0", "-5", "-0", "00", "-", "15551234567", "-9999999999", "919876543210", "1,000",
+	"12.5", "+61", "1e5", "first", "jane_doe@example.com", "_x0041_", "a_xb", "x_", "_", "São Paulo", "quote\" & <tag>",
+	"   ", " padded ", "bad \xff", "1234567890a"}
+
 // sheetRows returns what is between <sheetData> and </sheetData> in the
 // first worksheet of an xlsx file.
 func sheetRows(t *testing.T, data []byte, entry string) string {
@@ -89,8 +95,9 @@ func TestAppendRowIsSetRow(t *testing.T) {
 					cells[1] = cellOut{kind: cellBlank, style: style}
 					want[1] = excelize.Cell{StyleID: style}
 				}
-				cells[2] = inputCell("0042")
-				want[2] = "0042"
+				text := inputTexts[row%len(inputTexts)]
+				cells[2] = inputCell(text)
+				want[2] = inputValue(text)
 				var opts []excelize.RowOpts
 				if height > 0 {
 					opts = append(opts, excelize.RowOpts{Height: height})
