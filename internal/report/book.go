@@ -241,6 +241,7 @@ type Sheet struct {
 	l       Layout
 	sw      *excelize.StreamWriter
 	queue   chan []Row // batches of rows for the writer goroutine
+	free    chan []Row // batches written, to fill again
 	batch   []Row      // rows not yet handed to the writer
 	done    chan struct{}
 	mu      sync.Mutex
@@ -249,6 +250,7 @@ type Sheet struct {
 	widths  []int     // longest text seen per column, in characters
 	colW    []float64 // the column widths set, once started
 	wrapCol []bool    // columns whose long values wrap
+	wraps   bool      // some column wraps
 	started bool
 	last    int // last row number queued
 	notes   []excelize.Comment
@@ -311,7 +313,7 @@ func (b *Book) AddSheet(name string, l Layout) (*Sheet, error) {
 	}
 	n := len(l.Columns) + len(l.Extra)
 	s := &Sheet{b: b, name: name, l: l, sw: sw, last: l.HeaderRow, widths: make([]int, n),
-		queue: make(chan []Row, queueBatches), done: make(chan struct{}),
+		queue: make(chan []Row, queueBatches), free: make(chan []Row, queueBatches+1), done: make(chan struct{}), batch: make([]Row, 0, batchRows),
 		cells: make([]cellOut, n), colNames: make([]string, n), rows: &rowSpool{}}
 	for i, c := range s.columns() {
 		s.widths[i] = utf8.RuneCountInString(c.Header) + 2 // room for the filter button
@@ -349,6 +351,27 @@ func (s *Sheet) writeLoop() {
 				s.mu.Unlock()
 			}
 		}
+		s.recycle(rows)
+	}
+}
+
+// recycle hands a written batch back to WriteRow, without the rows'
+// references (the rows held back keep their own copies).
+func (s *Sheet) recycle(rows []Row) {
+	clear(rows)
+	select {
+	case s.free <- rows[:0]:
+	default:
+	}
+}
+
+// newBatch is an empty batch: a written one if there is one.
+func (s *Sheet) newBatch() []Row {
+	select {
+	case rows := <-s.free:
+		return rows
+	default:
+		return make([]Row, 0, batchRows)
 	}
 }
 
@@ -419,7 +442,7 @@ func (s *Sheet) WriteRow(r Row) error {
 	s.batch = append(s.batch, r)
 	if len(s.batch) == batchRows {
 		s.queue <- s.batch
-		s.batch = make([]Row, 0, batchRows)
+		s.batch = s.newBatch()
 	}
 	return nil
 }
@@ -457,6 +480,7 @@ func (s *Sheet) start() error {
 	headerLines := 1
 	for i, c := range cols {
 		s.colW[i], s.wrapCol[i] = columnWidth(c, s.widths[i])
+		s.wraps = s.wraps || s.wrapCol[i]
 		headerLines = max(headerLines, pagesetup.WrappedLines(c.Header, int(s.colW[i]*0.9)-1))
 	}
 	// excelize puts each new width first, and Excel wants the columns in
@@ -587,6 +611,9 @@ func (s *Sheet) flushRows() error {
 // height is set from it, so every program shows the whole value.
 func (s *Sheet) wrappedLines(cells []cellOut) int {
 	lines := 1
+	if !s.wraps {
+		return lines
+	}
 	for i, c := range cells {
 		if c.style == 0 || !s.wrapCol[i] || !s.wrapStyle(c.style) {
 			continue
