@@ -3,13 +3,18 @@ package report
 import (
 	"archive/zip"
 	"bytes"
+	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/onboard/onboard/internal/intake"
 )
 
 // trickyValues are cell values whose XML needs care: spaces kept, escapes,
@@ -61,9 +66,37 @@ func sheetRows(t *testing.T, data []byte, entry string) string {
 	return ""
 }
 
+// impliedRefsDropped removes from rows' XML the reference of every cell
+// that is in the column after the previous cell of its row (column A for
+// the first), as appendRow leaves it out.
+func impliedRefsDropped(t *testing.T, rows string) string {
+	t.Helper()
+	next := 0
+	return cellRef.ReplaceAllStringFunc(rows, func(m string) string {
+		if m == "<row " {
+			next = 0
+			return m
+		}
+		sub := cellRef.FindStringSubmatch(m)
+		col, err := excelize.ColumnNameToNumber(sub[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if col-1 != next {
+			next = col
+			return m
+		}
+		next = col
+		return "<c"
+	})
+}
+
+var cellRef = regexp.MustCompile(`<row |<c r="([A-Z]+)[0-9]+"`)
+
 // TestAppendRowIsSetRow encodes rows of every kind of value, styled or
-// not, with and without a height, and compares the XML with what
-// excelize's StreamWriter.SetRow writes for the same rows.
+// not, with and without a height, some with empty cells before or between
+// the others, and compares the XML with what excelize's StreamWriter.SetRow
+// writes for the same rows, less the references appendRow leaves out.
 func TestAppendRowIsSetRow(t *testing.T) {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -82,8 +115,10 @@ func TestAppendRowIsSetRow(t *testing.T) {
 			for _, height := range []float64{0, 45, 409} {
 				cells := make([]cellOut, 3)
 				want := make([]any, 3)
-				want[0] = "first"
-				cells[0] = inputCell("first")
+				if row%7 != 0 { // else column A is empty
+					want[0] = "first"
+					cells[0] = inputCell("first")
+				}
 				if c, ok := valueCell(v); ok {
 					c.style = style
 					cells[1] = c
@@ -117,7 +152,10 @@ func TestAppendRowIsSetRow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	theirs := sheetRows(t, buf.Bytes(), "xl/worksheets/sheet1.xml")
+	theirs := impliedRefsDropped(t, sheetRows(t, buf.Bytes(), "xl/worksheets/sheet1.xml"))
+	if !strings.Contains(theirs, `<c r="B`) || !strings.Contains(theirs, `<c r="C`) {
+		t.Fatal("no row has a cell after an empty one: the test lost its gaps")
+	}
 	if theirs != string(ours) {
 		a, b := theirs, string(ours)
 		k := 0
@@ -163,5 +201,103 @@ func TestTallRowIsCapped(t *testing.T) {
 	}
 	if got, _ := f.GetCellValue("Data", "B2"); got != cellText(long) {
 		t.Errorf("B2 holds %d characters, want %d", len(got), len(cellText(long)))
+	}
+}
+
+// TestCellsWithoutReferencesReadBack writes rows with empty cells first,
+// between and last (one empty cell marked red), and reads the workbook
+// back with excelize and with intake: every value and colour is in its
+// own column although most cells carry no reference.
+func TestCellsWithoutReferencesReadBack(t *testing.T) {
+	b, err := NewBook()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	l := Layout{Columns: []Column{{Header: "Name"}, {Header: "Phone"}, {Header: "Site"}, {Header: "Code"}},
+		Extra: []Column{{Header: StatusHeader}, {Header: ErrorsHeader}}}
+	s, err := b.AddSheet("Data", l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := []Row{
+		{Num: 2, Cells: []string{"Ann", "", "Denver", "0042"}, Extra: validExtra},
+		{Num: 3, Cells: []string{"", "5551234", "", "7"}, Marks: []Mark{{Col: 0, Tone: Bad, Note: "required"}},
+			Extra: []Cell{{Value: "invalid", Tone: Bad}, {Value: "A3 (Name): required"}}},
+		{Num: 4, Cells: []string{"", "", "", "9"}, Extra: []Cell{{}, {Value: "only the code"}}},
+	}
+	for _, r := range rows {
+		if err := s.WriteRow(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "refs.xlsx")
+	if err := b.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if xml := sheetRows(t, data, "xl/worksheets/sheet2.xml"); !strings.Contains(xml, `<c t="inlineStr">`) || !strings.Contains(xml, `<c r="D4"><v>9</v>`) {
+		t.Fatalf("rows not written as expected: %s", xml)
+	}
+	want := [][]string{
+		{"Name", "Phone", "Site", "Code", StatusHeader, ErrorsHeader},
+		{"Ann", "", "Denver", "0042", "valid"},
+		{"", "5551234", "", "7", "invalid", "A3 (Name): required"},
+		{"", "", "", "9", "", "only the code"},
+	}
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	got, err := f.GetRows("Data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("excelize reads\n%q\nwant\n%q", got, want)
+	}
+	for cell, tone := range map[string]Tone{"A3": Bad, "E2": Good, "E3": Bad, "B3": Plain, "F4": Plain} {
+		if style, err := f.GetCellStyle("Data", cell); err != nil || style != b.st.tone[tone] {
+			t.Errorf("%s has style %d (%v), want %d", cell, style, err, b.st.tone[tone])
+		}
+	}
+	assertIntakeReads(t, path, "Data", want)
+}
+
+// assertIntakeReads reads sheet with intake: its header and data rows must
+// be want (trailing empty cells aside).
+func assertIntakeReads(t *testing.T, path, sheet string, want [][]string) {
+	t.Helper()
+	in, err := intake.Open(path, intake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	rr, err := in.Rows(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rr.Close()
+	got := [][]string{rr.Header()}
+	for {
+		row, ok := rr.Next()
+		if !ok {
+			break
+		}
+		cells := append([]string(nil), row.Cells...)
+		for len(cells) > 0 && cells[len(cells)-1] == "" {
+			cells = cells[:len(cells)-1]
+		}
+		got = append(got, cells)
+	}
+	if err := rr.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("intake reads\n%q\nwant\n%q", got, want)
 	}
 }
