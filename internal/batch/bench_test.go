@@ -153,11 +153,23 @@ func BenchmarkRunFourVendors(b *testing.B) {
 					b.Fatalf("created %d of %d", got, 4*perVendor)
 				}
 				b.ReportMetric(wall.Seconds()/floor.Seconds(), "x_floor")
+				b.ReportMetric(res.Stats.Elapsed.Seconds()/floor.Seconds(), "send_x_floor")
+				b.ReportMetric(longestTail(res).Seconds(), "tail_s")
 				b.ReportMetric(float64(throttled), "429s")
 				b.ReportMetric(float64(dup), "duplicates")
 			}
 		})
 	}
+}
+
+// longestTail is the longest time any vendor's lane kept sending after
+// its last job's first request.
+func longestTail(res *batch.Result) time.Duration {
+	var tail time.Duration
+	for _, v := range res.Stats.Vendors {
+		tail = max(tail, v.Tail)
+	}
+	return tail
 }
 
 // countDuplicatesAnd429s counts the records the sandbox accepted more
@@ -182,20 +194,38 @@ func countDuplicatesAnd429s(res *batch.Result, led sandbox.Ledger) (dup, throttl
 
 // logBreakdown says, per vendor, how its active time was spent: the
 // requests the sandbox counted (its rate budget, lookups' extra pages
-// included) at rps, the rest idle, and how much of the end came after the
-// last job's first request.
+// included) at rps, and where the rest went: no job ready (split by what
+// the next job had been waiting for: a 503's Retry-After, a backoff, the
+// wait before reconciling a lost answer; jobs queued while every worker
+// was busy; the rest), every place in flight taken, lane pauses. It also
+// says how long lost answers took to show and to settle, how much of the
+// end came after the last job's first request, and how long recording
+// each send took.
 func logBreakdown(b *testing.B, wall time.Duration, rps float64, res *batch.Result, led sandbox.Ledger) {
 	b.Helper()
 	disp := res.Stats.Elapsed
 	b.Logf("wall %s: sending %s, reading, planning and reporting %s", wall.Round(time.Millisecond),
 		disp.Round(time.Millisecond), (wall - disp).Round(time.Millisecond))
+	ms := func(d time.Duration) time.Duration { return d.Round(time.Millisecond) }
 	for _, vs := range res.Vendors {
 		name, v := vs.Vendor, res.Stats.Vendors[vs.Vendor]
 		sent := led.Stats[name].Requests
 		budget := time.Duration(float64(sent) / rps * float64(time.Second))
-		b.Logf("%s: active %s = rate budget %s (%d requests at the sandbox: %d creates, %d lookups, %d retries) + idle %s, of which tail after the last first request %s; no job ready %s, all %d places in flight taken %s; paused %s, %d throttled",
-			name, v.Active.Round(time.Millisecond), budget.Round(time.Millisecond), sent, v.Creates, v.Lookups, v.Retries,
-			(v.Active - budget).Round(time.Millisecond), v.Tail.Round(time.Millisecond), v.NoneReady.Round(time.Millisecond),
-			v.Concurrency, v.Full.Round(time.Millisecond), v.Paused.Round(time.Millisecond), v.Throttled)
+		b.Logf("%s: active %s = rate budget %s (%d requests at the sandbox: %d creates, %d lookups, %d retries) + idle %s; tail after the last first request %s",
+			name, ms(v.Active), ms(budget), sent, v.Creates, v.Lookups, v.Retries, ms(v.Active-budget), ms(v.Tail))
+		b.Logf("%s: idle: no job ready %s (next job waited for a Retry-After %s, a backoff %s, a lost answer's reconcile %s; jobs queued, all workers busy %s; first requests %s); all %d places in flight taken %s (waits for a place, overlapping the rate budget); paused %s",
+			name, ms(v.NoneReady), ms(v.WaitRetryAfter), ms(v.WaitBackoff), ms(v.WaitLost), ms(v.Starved), ms(v.WaitOther()),
+			v.Concurrency, ms(v.Full), ms(v.Paused))
+		b.Logf("%s: %d lost answers seen after %s on average, settled in %s on average; mean request %s, slowest %s; recording a send %s on average; %d throttled",
+			name, v.Lost, ms(mean(v.LostWait, v.Lost)), ms(mean(v.Reconcile, v.Lost)), ms(v.MeanLatency()), ms(v.Slowest),
+			(mean(v.Recording, v.Creates)).Round(10*time.Microsecond), v.Throttled)
 	}
+}
+
+// mean is total ÷ n, 0 when n is 0.
+func mean(total time.Duration, n int) time.Duration {
+	if n == 0 {
+		return 0
+	}
+	return total / time.Duration(n)
 }

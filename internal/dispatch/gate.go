@@ -14,26 +14,56 @@ import (
 // behind the rest of the run and piling up at its end.
 type gate struct {
 	mu      sync.Mutex
-	waiting [2][]chan struct{} // by rank: 0 jobs already under way, 1 first requests
-	arrived chan struct{}      // signalled when a job starts waiting
+	waiting [2][]ticket   // by rank: 0 jobs already under way, 1 first requests
+	arrived chan struct{} // signalled when a job starts waiting
 	// inFlight holds one value per turn given and not yet returned.
 	inFlight chan struct{}
+	now      func() time.Time
+	// dry is when a grant left nobody waiting (zero once a job arrives
+	// again), dryQueued whether jobs were left in the lane's queue then.
+	dry       time.Time
+	dryQueued bool
 }
 
-func newGate(concurrency int) *gate {
-	return &gate{arrived: make(chan struct{}, 1), inFlight: make(chan struct{}, concurrency)}
+// ticket is one job's place in the queue for a turn.
+type ticket struct {
+	ch  chan struct{} // receives when the turn is granted
+	why readiness     // what the job waited for before it queued
+	// idle is how long nobody was waiting before this job arrived;
+	// starved, that jobs were left in the lane's queue meanwhile.
+	idle    time.Duration
+	starved bool
+}
+
+// readiness says what a job waited for before it queued for a turn, so a
+// lane's idle time can be put down to it.
+type readiness int
+
+const (
+	fresh      readiness = iota // nothing: its first request
+	retryAfter                  // a vendor's Retry-After
+	backedOff                   // its backoff after a failed request
+	lostAnswer                  // the backoff before reconciling a lost answer
+)
+
+func newGate(concurrency int, now func() time.Time) *gate {
+	return &gate{arrived: make(chan struct{}, 1), inFlight: make(chan struct{}, concurrency), now: now}
 }
 
 // enter queues a job for a turn; the returned channel receives when it is
 // granted.
-func (g *gate) enter(underWay bool) chan struct{} {
+func (g *gate) enter(underWay bool, why readiness) chan struct{} {
 	ch := make(chan struct{}, 1)
 	rank := 1
 	if underWay {
 		rank = 0
 	}
+	t := ticket{ch: ch, why: why}
 	g.mu.Lock()
-	g.waiting[rank] = append(g.waiting[rank], ch)
+	if !g.dry.IsZero() {
+		t.idle, t.starved, g.dry = g.now().Sub(g.dry), g.dryQueued, time.Time{}
+	}
+	g.waiting[rank] = append(g.waiting[rank], t)
 	g.mu.Unlock()
 	select {
 	case g.arrived <- struct{}{}:
@@ -48,8 +78,8 @@ func (g *gate) leave(ch chan struct{}) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	for rank, q := range g.waiting {
-		for i, c := range q {
-			if c == ch {
+		for i, t := range q {
+			if t.ch == ch {
 				g.waiting[rank] = append(q[:i], q[i+1:]...)
 				return true
 			}
@@ -64,19 +94,25 @@ func (g *gate) anyWaiting() bool {
 	return len(g.waiting[0])+len(g.waiting[1]) > 0
 }
 
-// grant gives the turn just taken to the first job of the best rank. It
-// reports false when nobody waits any more (they left as the lane stopped).
-func (g *gate) grant() bool {
+// grant gives the turn just taken to the first job of the best rank and
+// returns its ticket. It reports false when nobody waits any more (they
+// left as the lane stopped). queued says jobs are left in the lane's
+// queue, not yet taken by a worker.
+func (g *gate) grant(queued bool) (ticket, bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	at := g.now() // before the job can move the clock
 	for rank, q := range g.waiting {
 		if len(q) > 0 {
-			q[0] <- struct{}{}
+			q[0].ch <- struct{}{}
 			g.waiting[rank] = q[1:]
-			return true
+			if len(g.waiting[0])+len(g.waiting[1]) == 0 {
+				g.dry, g.dryQueued = at, queued
+			}
+			return q[0], true
 		}
 	}
-	return false
+	return ticket{}, false
 }
 
 // done gives back a turn once its request is answered.
@@ -87,10 +123,8 @@ func (g *gate) done() { <-g.inFlight }
 func (r *run) admit(l *lane) {
 	g := l.gate
 	for {
-		since := r.now()
 		select {
 		case <-g.arrived:
-			l.addIdle(&l.stats.NoneReady, r.now().Sub(since))
 		case <-l.ctx.Done():
 			return
 		}
@@ -102,10 +136,36 @@ func (r *run) admit(l *lane) {
 				g.done()
 				return
 			}
-			if !g.grant() {
+			t, ok := g.grant(len(l.queue) > 0)
+			if !ok {
 				g.done()
+				continue
 			}
+			l.idled(t.idle, t.starved, t.why)
 		}
+	}
+}
+
+// idled puts a stretch with no job ready down to jobs left in the lane's
+// queue with every worker busy (starved), or else to what the job that
+// ended it had been waiting for.
+func (l *lane) idled(d time.Duration, starved bool, why readiness) {
+	if d <= 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s := &l.stats
+	s.NoneReady += d
+	switch {
+	case starved:
+		s.Starved += d
+	case why == retryAfter:
+		s.WaitRetryAfter += d
+	case why == backedOff:
+		s.WaitBackoff += d
+	case why == lostAnswer:
+		s.WaitLost += d
 	}
 }
 
@@ -127,7 +187,7 @@ func (r *run) takePlace(l *lane) bool {
 	}
 }
 
-// addIdle adds d to one of the lane's idle counters.
+// addIdle adds d to one of the lane's time counters.
 func (l *lane) addIdle(counter *time.Duration, d time.Duration) {
 	l.mu.Lock()
 	*counter += d
@@ -159,15 +219,16 @@ func (r *run) takeToken(l *lane) error {
 }
 
 // waitTurn blocks until the lane grants this job a turn, or the lane
-// stops. ticket is a turn already queued for (nil: queue now). On success
-// the caller holds a place in flight until it calls l.gate.done.
-func (r *run) waitTurn(l *lane, ticket chan struct{}, underWay bool) error {
+// stops. ticket is a turn already queued for (nil: queue now); underWay
+// says the job made a request before, why what it waited for since. On
+// success the caller holds a place in flight until it calls l.gate.done.
+func (r *run) waitTurn(l *lane, ticket chan struct{}, underWay bool, why readiness) error {
 	ch := ticket
 	if ch == nil {
 		if err := l.ctx.Err(); err != nil {
 			return err
 		}
-		ch = l.gate.enter(underWay)
+		ch = l.gate.enter(underWay, why)
 	}
 	select {
 	case <-ch:
@@ -200,7 +261,7 @@ func (l *lane) next() (*Job, chan struct{}, bool) {
 	if !ok {
 		return nil, nil, false
 	}
-	return job, l.gate.enter(false), true
+	return job, l.gate.enter(false, fresh), true
 }
 
 // carriers is how many jobs of a lane may be under way at once: enough

@@ -11,28 +11,35 @@ import (
 )
 
 func TestGateGrantsJobsUnderWayBeforeFirstRequests(t *testing.T) {
-	g := newGate(1)
-	first, second := g.enter(false), g.enter(false)
-	retry := g.enter(true)
-	for i, want := range []chan struct{}{retry, first, second} {
-		if !g.grant() {
+	g := newGate(1, time.Now)
+	first, second := g.enter(false, fresh), g.enter(false, fresh)
+	retry := g.enter(true, retryAfter)
+	for i, want := range []struct {
+		ch  chan struct{}
+		why readiness
+	}{{retry, retryAfter}, {first, fresh}, {second, fresh}} {
+		got, ok := g.grant(false)
+		if !ok {
 			t.Fatalf("grant %d found nobody waiting", i+1)
 		}
 		select {
-		case <-want:
+		case <-want.ch:
 		default:
 			t.Fatalf("grant %d went to the wrong job; a retry goes first, then first requests in arrival order", i+1)
 		}
+		if got.why != want.why {
+			t.Errorf("grant %d says the job waited for %d, want %d", i+1, got.why, want.why)
+		}
 	}
-	if g.grant() {
+	if _, ok := g.grant(false); ok {
 		t.Error("a grant with nobody waiting")
 	}
 }
 
 func TestGateLeaveAfterGrantKeepsTheTurn(t *testing.T) {
-	g := newGate(1)
-	a, b := g.enter(false), g.enter(false)
-	g.grant()
+	g := newGate(1, time.Now)
+	a, b := g.enter(false, fresh), g.enter(false, fresh)
+	g.grant(false)
 	if g.leave(a) {
 		t.Error("a granted job could leave as if it had not been granted")
 	}

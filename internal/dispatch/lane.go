@@ -134,7 +134,7 @@ func (r *run) lane(name string, cfg *Lane, jobs int) *lane {
 	if lim == nil {
 		lim = rate.NewLimiter(c.Rate, c.Burst)
 	}
-	l := &lane{name: name, cfg: c, lim: lim, queue: make(chan *Job, jobs), gate: newGate(c.Concurrency)}
+	l := &lane{name: name, cfg: c, lim: lim, queue: make(chan *Job, jobs), gate: newGate(c.Concurrency, r.now)}
 	l.ctx, l.stop = context.WithCancelCause(r.ctx)
 	r.lanes[name] = l
 	r.gates.Go(func() { r.admit(l) })
@@ -205,7 +205,9 @@ type jobRun struct {
 	// ticket is the turn the job queued for when it was taken from the
 	// lane's queue, so first requests go in plan order; nil once used.
 	ticket  chan struct{}
-	holding bool // the job holds a turn (a place in flight) until release
+	holding bool      // the job holds a turn (a place in flight) until release
+	why     readiness // what the job's last wait was for (fresh: none since its last request)
+	lostAt  time.Time // when its first lost answer came; zero when none did
 }
 
 // process takes one job to its final result and records it.
@@ -314,6 +316,10 @@ func (j *jobRun) run() Result {
 
 func (j *jobRun) end(s Status, id, msg string, uncertain bool) Result {
 	j.release()
+	if !j.lostAt.IsZero() {
+		j.l.addIdle(&j.l.stats.Reconcile, j.r.now().Sub(j.lostAt))
+		j.lostAt = time.Time{}
+	}
 	j.res.Status, j.res.ID, j.res.Message, j.res.Uncertain = s, id, msg, uncertain
 	return j.res
 }
@@ -347,7 +353,13 @@ func (j *jobRun) release() {
 func (j *jobRun) wait(n int, out connector.Outcome) bool {
 	j.release()
 	d := j.r.d.Backoff.Delay(n, j.r.jitter())
-	d = max(d, out.RetryAfter)
+	j.why = backedOff
+	switch {
+	case out.RetryAfter > d:
+		d, j.why = out.RetryAfter, retryAfter
+	case out.Status == connector.Uncertain:
+		j.why = lostAnswer
+	}
 	return j.r.sleep(j.l.ctx, d) == nil
 }
 
@@ -356,9 +368,9 @@ func (j *jobRun) wait(n int, out connector.Outcome) bool {
 func (j *jobRun) request(lookup bool) (connector.Outcome, bool) {
 	r, l := j.r, j.l
 	j.release()
-	ticket := j.ticket
-	j.ticket = nil
-	if err := r.waitTurn(l, ticket, j.res.Attempts+j.res.Lookups > 0); err != nil {
+	ticket, why := j.ticket, j.why
+	j.ticket, j.why = nil, fresh
+	if err := r.waitTurn(l, ticket, j.res.Attempts+j.res.Lookups > 0, why); err != nil {
 		return connector.Outcome{}, false
 	}
 	j.holding = true
@@ -369,14 +381,7 @@ func (j *jobRun) request(lookup bool) (connector.Outcome, bool) {
 	n := j.res.Lookups + 1
 	if !lookup {
 		n = j.res.Attempts + 1
-		if rec := r.d.Recorder; rec != nil {
-			if err := rec.Begin(j.job, n); err != nil {
-				r.recorderFailed(fmt.Errorf("recording attempt %d of %s: %w", n, describe(j.job), err), err)
-				return connector.Outcome{}, false
-			}
-			j.begun = true
-		}
-		if l.ctx.Err() != nil { // stopped while recording
+		if !j.record(n) {
 			return connector.Outcome{}, false
 		}
 	}
@@ -389,10 +394,44 @@ func (j *jobRun) request(lookup bool) (connector.Outcome, bool) {
 	} else {
 		j.res.Attempts++
 	}
+	if !lookup && out.Status == connector.Uncertain {
+		j.lost(took)
+	}
 	j.res.HTTPStatus = out.HTTPStatus
 	r.log.Debug("request", "vendor", l.name, "job", j.job.Index, "record", describe(j.job), "lookup", lookup,
 		"try", n, "outcome", out.Status.String(), "http", out.HTTPStatus, "took", took)
 	return out, true
+}
+
+// record durably notes attempt n before it is sent (Recorder.Begin),
+// timing the write; a failure stops the run.
+func (j *jobRun) record(n int) bool {
+	r, l := j.r, j.l
+	rec := r.d.Recorder
+	if rec == nil {
+		return l.ctx.Err() == nil
+	}
+	since := r.now()
+	if err := rec.Begin(j.job, n); err != nil {
+		r.recorderFailed(fmt.Errorf("recording attempt %d of %s: %w", n, describe(j.job), err), err)
+		return false
+	}
+	l.addIdle(&l.stats.Recording, r.now().Sub(since))
+	j.begun = true
+	return l.ctx.Err() == nil // stopped while recording
+}
+
+// lost counts a Create whose answer was lost after took, and starts the
+// job's reconcile clock at its first.
+func (j *jobRun) lost(took time.Duration) {
+	l := j.l
+	l.mu.Lock()
+	l.stats.Lost++
+	l.stats.LostWait += took
+	l.mu.Unlock()
+	if j.lostAt.IsZero() {
+		j.lostAt = j.r.now()
+	}
 }
 
 // call makes the request with its own deadline. A panicking client is a

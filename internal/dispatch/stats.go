@@ -32,8 +32,30 @@ type VendorStats struct {
 	// answers or slow progress writes, not by its rate.
 	Full time.Duration
 	// NoneReady is the time no job was ready to send: every job under way
-	// was waiting out a backoff or an answer (the run's tail, mostly).
-	NoneReady time.Duration
+	// was waiting out a backoff or an answer (the run's tail, mostly),
+	// from the turn that left nobody waiting to the next job's arrival.
+	// It is split by what that job had waited for; the rest (WaitOther)
+	// is first requests waiting on answers or on their dependencies.
+	NoneReady      time.Duration
+	WaitRetryAfter time.Duration // a vendor's Retry-After (a 503's)
+	WaitBackoff    time.Duration // the backoff after a failed request
+	WaitLost       time.Duration // the backoff before reconciling a lost answer
+	// Starved is the part of NoneReady during which jobs were ready in the
+	// lane's queue but every one of its workers was busy with jobs waiting
+	// out a backoff, a Retry-After or an answer.
+	Starved time.Duration
+
+	Lost      int           // Create answers lost (Uncertain): the record may exist
+	LostWait  time.Duration // time those requests took until the loss was seen (a timeout, a dropped connection)
+	Reconcile time.Duration // from each lost answer to its job's end: waits, lookups, re-sends
+	Recording time.Duration // time spent recording sends (Recorder.Begin), each holding its place in flight
+}
+
+// WaitOther is the part of NoneReady that no job waiting out a backoff,
+// a Retry-After or a lost answer explains: first requests waiting on
+// answers (workers) or on the plan's dependencies.
+func (v VendorStats) WaitOther() time.Duration {
+	return v.NoneReady - v.WaitRetryAfter - v.WaitBackoff - v.WaitLost - v.Starved
 }
 
 // MeanLatency is the average time a request took.
