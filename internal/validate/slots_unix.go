@@ -26,6 +26,7 @@ func allocSlots(n int) (slots []slot, mapped bool) {
 	if err != nil {
 		return make([]slot, n), false
 	}
+	adviseHugePages(mem)
 	return unsafe.Slice((*slot)(unsafe.Pointer(unsafe.SliceData(mem))), n), true
 }
 
