@@ -100,6 +100,7 @@ func BenchmarkReadFile(b *testing.B) {
 		b.Skip("set INTAKE_BENCH_FILE to the file to read")
 	}
 	rows := 0
+	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		f, err := Open(path, Options{})
 		if err != nil {
@@ -121,6 +122,45 @@ func BenchmarkReadFile(b *testing.B) {
 	}
 	b.ReportMetric(float64(rows), "rows")
 	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkRecords reads the records of the 100,000-row CSV from memory
+// with csvScanner and with the encoding/csv reading it replaced, for an
+// A/B in one binary:
+//
+//	go test ./internal/intake -run XXX -bench Records -count 6 | tee r.txt
+//	go run golang.org/x/perf/cmd/benchstat@latest -col /src r.txt
+func BenchmarkRecords(b *testing.B) {
+	data, err := os.ReadFile(benchFile(b, "csv"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := &csvFile{path: "users.csv", delimiter: ','}
+	sources := map[string]func() (recordSource, error){
+		"scanner": func() (recordSource, error) { return c.scanner(bytes.NewReader(data), readBufSize) },
+		"csv":     func() (recordSource, error) { return c.legacySource(bytes.NewReader(data)) },
+	}
+	for _, name := range []string{"scanner", "csv"} {
+		b.Run("src="+name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				src, err := sources[name]()
+				if err != nil {
+					b.Fatal(err)
+				}
+				n := 0
+				for ; ; n++ {
+					if _, err := src.Read(); err != nil {
+						break
+					}
+				}
+				if n != benchCSVRows+1 {
+					b.Fatalf("%d records", n)
+				}
+			}
+		})
+	}
 }
 
 // BenchmarkLineEnds measures the lone-CR rewriting layer alone over the

@@ -1,7 +1,6 @@
 package intake
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -276,25 +275,55 @@ func (c *csvFile) Rows(string) (RowReader, error) {
 	if err != nil {
 		return nil, readError(c.path, err)
 	}
-	lines := newLineEnds(c.decoder(f))
-	br := bufio.NewReaderSize(lines, 1<<20)
-	if c.enc == encUTF8BOM {
-		br.Discard(3)
+	src, err := c.scanner(c.decoder(f), readBufSize)
+	if err != nil {
+		f.Close()
+		return nil, err
 	}
-	offset := 0
-	if c.sepLine {
-		if _, err := br.ReadString('\n'); err != nil && err != io.EOF {
-			f.Close()
+	return c.startRows(f, src)
+}
+
+// scanner returns the record reader of the decoded text r, past its
+// byte-order mark and "sep=" line, reading bufSize bytes at a time.
+func (c *csvFile) scanner(r io.Reader, bufSize int) (*csvScanner, error) {
+	if !validDelimiter(c.delimiter) {
+		return nil, readError(c.path, delimiterError(c.delimiter))
+	}
+	s := newCSVScanner(r, c.delimiter, c.padQuote, bufSize)
+	if c.enc == encUTF8BOM {
+		if err := s.skipBOM(); err != nil {
 			return nil, readError(c.path, err)
 		}
-		offset = 1
 	}
-	r := csv.NewReader(br)
-	r.Comma = c.delimiter
-	r.FieldsPerRecord = -1
-	r.ReuseRecord = true
-	r.TrimLeadingSpace = c.padQuote
-	rows := &csvRows{file: c, path: c.path, f: f, r: r, lines: lines, offset: offset}
+	if c.sepLine {
+		if err := s.skipSepLine(); err != nil {
+			return nil, readError(c.path, err)
+		}
+	}
+	return s, nil
+}
+
+// delimiterError is encoding/csv's own refusal of the delimiter d.
+func delimiterError(d rune) error {
+	r := csv.NewReader(strings.NewReader("\n"))
+	r.Comma = d
+	_, err := r.Read()
+	return err
+}
+
+// recordSource yields the raw records of a delimited text: csvScanner,
+// or in tests encoding/csv reading through lineEnds.
+type recordSource interface {
+	Read() ([]string, error) // the next record (the slice is reused); io.EOF at the end
+	StartLine() int          // the line, as an editor shows it, where that record starts
+	EditorLine(line int) int // an editor's line for a line of a *csv.ParseError
+	NULSeen() bool           // a NUL byte may be in the records read
+}
+
+// startRows reads the header from src and starts reading rows ahead; f is
+// closed with the row reader.
+func (c *csvFile) startRows(f *os.File, src recordSource) (RowReader, error) {
+	rows := &csvRows{file: c, path: c.path, f: f, src: src}
 	num, cells, ok := rows.next(0)
 	if rows.err != nil {
 		f.Close()
@@ -304,6 +333,9 @@ func (c *csvFile) Rows(string) (RowReader, error) {
 		f.Close()
 		return nil, &UnusableError{Path: c.path, Reason: "the file has no header row: it is empty or holds only blank lines",
 			Fix: "Put the column names on the first line and one new hire per line below", err: ErrNoHeader}
+	}
+	for i, h := range cells {
+		cells[i] = strings.Clone(h) // not the block of lines it was read with
 	}
 	rows.header, rows.hrow = cells, num
 	rows.spare = make(chan []string, spareRows)
@@ -347,9 +379,7 @@ type csvRows struct {
 	file   *csvFile
 	path   string
 	f      *os.File
-	r      *csv.Reader
-	lines  *lineEnds // under r: turns lone CRs into line ends, maps line numbers
-	offset int       // lines before the CSV proper (a "sep=" line)
+	src    recordSource
 	header []string
 	hrow   int
 	err    error
@@ -434,29 +464,32 @@ func (c *csvRows) nextDataRow() (Row, bool) {
 // cleaned fields, at least width of them.
 func (c *csvRows) next(width int) (int, []string, bool) {
 	for !c.done {
-		rec, err := c.r.Read()
+		rec, err := c.src.Read()
 		if err == io.EOF {
 			c.done = true
 			break
 		}
 		if err != nil {
-			c.err, c.done = csvReadError(c.path, err, c.offset, c.lines), true
+			c.err, c.done = csvReadError(c.path, err, c.src.EditorLine), true
 			break
 		}
 		n, long := 0, false
 		for i, field := range rec {
-			if rec[i] = Clean(field); rec[i] != "" {
+			cell := Clean(field)
+			if len(cell) != len(field) { // else it is field: spare the store
+				rec[i] = cell
+			}
+			if cell != "" {
 				n = i + 1
-				long = long || len(rec[i]) > MaxCellChars
+				long = long || len(cell) > MaxCellChars
 			}
 		}
 		if n == 0 {
 			continue
 		}
-		line, _ := c.r.FieldPos(0)
-		num := c.lines.visualLine(line + c.offset)
-		if long || c.lines.nul {
-			if uerr := refuseBadCell(c.path, "", rec[:n], num, c.header, c.lines.nul); uerr != nil {
+		num := c.src.StartLine()
+		if nul := c.src.NULSeen(); long || nul {
+			if uerr := refuseBadCell(c.path, "", rec[:n], num, c.header, nul); uerr != nil {
 				c.err, c.done = uerr, true
 				break
 			}
@@ -468,14 +501,15 @@ func (c *csvRows) next(width int) (int, []string, bool) {
 	return 0, nil, false
 }
 
-// csvReadError explains a record that cannot be parsed, naming its line.
-func csvReadError(path string, err error, offset int, lines *lineEnds) *UnusableError {
+// csvReadError explains a record that cannot be parsed, naming its line;
+// editorLine maps the lines of a *csv.ParseError to those an editor shows.
+func csvReadError(path string, err error, editorLine func(int) int) *UnusableError {
 	var pe *csv.ParseError
 	if !errors.As(err, &pe) {
 		return readError(path, err)
 	}
-	start := lines.visualLine(pe.StartLine + offset)
-	line := lines.visualLine(pe.Line + offset)
+	start := editorLine(pe.StartLine)
+	line := editorLine(pe.Line)
 	quoteFix := `a field that contains a double quote must be wrapped in double quotes with each quote inside doubled, e.g. "5'10"" tall" — fix or remove the quote, then save again`
 	switch {
 	case errors.Is(pe.Err, csv.ErrBareQuote):
