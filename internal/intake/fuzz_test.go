@@ -147,7 +147,9 @@ func FuzzXLSX(f *testing.F) {
 		if len(sheet)+len(sst) > maxFuzzInput {
 			return
 		}
-		checkSheets(t, base.withParts(t, sheet, sst))
+		f := base.withParts(t, sheet, sst)
+		checkSheets(t, f)
+		compareFastAndTokenPaths(t, f)
 	})
 }
 

@@ -716,6 +716,13 @@ func (r *xlsxRows) readCells(num int) ([]string, error) {
 	r.buf, r.slots = r.buf[:0], r.slots[:0]
 	col := -1
 	for {
+		if slot, ok, err := r.fastCell(col + 1); err != nil {
+			return nil, err
+		} else if ok {
+			col = slot.col
+			r.slots = append(r.slots, slot)
+			continue
+		}
 		if err := sc.next(false); err != nil {
 			return nil, err
 		}
@@ -736,26 +743,11 @@ func (r *xlsxRows) readCells(num int) ([]string, error) {
 			}
 			continue
 		}
-		col++
-		if ref, ok := attr(sc.attrs, "r"); ok {
-			c, ok := columnIndex(ref)
-			if !ok {
-				return nil, fmt.Errorf("bad cell reference %q", ref)
-			}
-			col = c
+		slot, err := cellStart(sc.attrs, col+1)
+		if err != nil {
+			return nil, err
 		}
-		if col >= maxSheetColumns {
-			return nil, fmt.Errorf("a cell lies beyond column %s", ColumnName(maxSheetColumns-1))
-		}
-		slot := cellSlot{col: col, typ: 'n', start: len(r.buf)}
-		if t, ok := attr(sc.attrs, "t"); ok {
-			slot.typ = cellType(t)
-		}
-		if s, ok := attr(sc.attrs, "s"); ok {
-			if n, err := strconv.Atoi(string(s)); err == nil && n >= 0 && n < 1<<16 {
-				slot.style = n
-			}
-		}
+		col, slot.start = slot.col, len(r.buf)
 		if !sc.selfClosing {
 			noResult, err := r.readCellContent()
 			if err != nil {
@@ -766,6 +758,37 @@ func (r *xlsxRows) readCells(num int) ([]string, error) {
 		slot.end = len(r.buf)
 		r.slots = append(r.slots, slot)
 	}
+}
+
+// cellStart reads a cell's start-tag attributes in one pass: its column
+// (from r, else the one after the previous cell's, col), type (t,
+// default 'n') and style (s). The first of a repeated attribute counts.
+func cellStart(attrs []byte, col int) (cellSlot, error) {
+	slot := cellSlot{col: col, typ: 'n'}
+	var seenR, seenT, seenS bool
+	it := attrIter{rest: attrs}
+	for key, val, ok := it.next(); ok; key, val, ok = it.next() {
+		switch {
+		case string(key) == "r" && !seenR:
+			seenR = true
+			c, ok := columnIndex(val)
+			if !ok {
+				return slot, fmt.Errorf("bad cell reference %q", val)
+			}
+			slot.col = c
+		case string(key) == "t" && !seenT:
+			seenT, slot.typ = true, cellType(val)
+		case string(key) == "s" && !seenS:
+			seenS = true
+			if n, err := strconv.Atoi(string(val)); err == nil && n >= 0 && n < 1<<16 {
+				slot.style = n
+			}
+		}
+	}
+	if slot.col >= maxSheetColumns {
+		return slot, fmt.Errorf("a cell lies beyond column %s", ColumnName(maxSheetColumns-1))
+	}
+	return slot, nil
 }
 
 // readCellContent appends the stored value (<v>) or inline string (<is>)

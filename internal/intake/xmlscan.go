@@ -299,37 +299,52 @@ func localName(name []byte) []byte {
 
 // attr returns the raw value of the unprefixed attribute name in attrs.
 func attr(attrs []byte, name string) ([]byte, bool) {
-	for len(attrs) > 0 {
-		i := 0
-		for i < len(attrs) && isXMLSpace(attrs[i]) {
-			i++
-		}
-		attrs = attrs[i:]
-		eq := bytes.IndexByte(attrs, '=')
-		if eq < 0 {
-			return nil, false
-		}
-		key := trimXMLSpace(attrs[:eq])
-		rest := attrs[eq+1:]
-		i = 0
-		for i < len(rest) && isXMLSpace(rest[i]) {
-			i++
-		}
-		if i >= len(rest) || (rest[i] != '"' && rest[i] != '\'') {
-			return nil, false
-		}
-		q := rest[i]
-		rest = rest[i+1:]
-		end := bytes.IndexByte(rest, q)
-		if end < 0 {
+	it := attrIter{rest: attrs}
+	for {
+		key, val, ok := it.next()
+		if !ok {
 			return nil, false
 		}
 		if string(key) == name {
-			return rest[:end], true
+			return val, true
 		}
-		attrs = rest[end+1:]
 	}
-	return nil, false
+}
+
+// attrIter walks the attributes of a start tag in one pass, so a cell's
+// r, t and s are found without scanning its tag three times. It stops at
+// the end or at the first malformed attribute.
+type attrIter struct{ rest []byte }
+
+// next returns the next attribute's name and raw value.
+func (it *attrIter) next() (key, val []byte, ok bool) {
+	attrs := it.rest
+	i := 0
+	for i < len(attrs) && isXMLSpace(attrs[i]) {
+		i++
+	}
+	attrs = attrs[i:]
+	eq := bytes.IndexByte(attrs, '=')
+	if eq < 0 {
+		return nil, nil, false
+	}
+	key = trimXMLSpace(attrs[:eq])
+	rest := attrs[eq+1:]
+	i = 0
+	for i < len(rest) && isXMLSpace(rest[i]) {
+		i++
+	}
+	if i >= len(rest) || (rest[i] != '"' && rest[i] != '\'') {
+		return nil, nil, false
+	}
+	q := rest[i]
+	rest = rest[i+1:]
+	end := bytes.IndexByte(rest, q)
+	if end < 0 {
+		return nil, nil, false
+	}
+	it.rest = rest[end+1:]
+	return key, rest[:end], true
 }
 
 // skipElement consumes the rest of the element whose start tag was just
