@@ -67,9 +67,9 @@ func TestFastCellsReadWhatTheTokenPathReads(t *testing.T) {
 			`<row r="2"><c r="A2"><f>1+1</f><v>2</v></c><c r="B2"><v>a&amp;b</v></c><c r="C2"><v>x` + "\r\n" + `y</v></c></row>` +
 			`<row r="3"><x:c r="A3"><x:v>5</x:v></x:c><c r="B3" t='s' ><v>2</v></c><c r="C3"> <v>9</v> </c></row>` +
 			`<row r="4"><c r="A4" t="s"><v>1</v></c><c r="B4" a=">"><v>3</v></c><c r="C4" t="s"><v>0</v></c></row>`,
-		"bad reference": `<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="1A"><v>1</v></c></row>`,
+		"bad reference":          `<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="1A"><v>1</v></c></row>`,
 		"text with > and spaces": `<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2"><v> a>b </v></c></row>`,
-		"cut short": `<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2"><v>1</v>`,
+		"cut short":              `<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2"><v>1</v>`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			path := writeFile(t, "fast.xlsx", zipBytes(t, workbookParts(sst, false, sheetXML(rows))))

@@ -86,3 +86,19 @@ func FuzzCheck(f *testing.F) {
 		}
 	})
 }
+
+// TestFoldedEnumFindsWhatTheSearchFinds pins that the folded forms worked
+// out by Prepare give the same value as searching the values in order,
+// including where two values fold alike or differ only in case.
+func TestFoldedEnumFindsWhatTheSearchFinds(t *testing.T) {
+	values := []string{"a_b", "A-B", "Basic User", "basic-user", "Office Manager", "Etc/GMT+1", "Etc/GMT-1"}
+	folded := foldedEnum(values)
+	for _, text := range []string{"a-b", "A_B", "ab", "AB", "basic user", "BASICUSER", "Basic_User", "office.manager",
+		"etc/gmt+1", "Etc/GMT 1", "etc/gmt-1", "nothing", "", "  "} {
+		v1, ok1 := CanonicalEnum(values, text)
+		v2, ok2 := canonicalEnum(values, folded, text)
+		if v1 != v2 || ok1 != ok2 {
+			t.Errorf("%q: search finds %q %v, folded forms %q %v", text, v1, ok1, v2, ok2)
+		}
+	}
+}

@@ -299,6 +299,12 @@ func lowerShort(s string, buf *[5]byte) []byte {
 // CanonicalEnum returns the allowed value that text means, matching
 // exactly, then ignoring case, then ignoring case, spaces, '-', '_' and '.'.
 func CanonicalEnum(values []string, text string) (string, bool) {
+	return canonicalEnum(values, nil, text)
+}
+
+// canonicalEnum is CanonicalEnum with, when folded is not nil, the last
+// step's folded forms of values worked out beforehand (foldedEnum).
+func canonicalEnum(values []string, folded map[string]string, text string) (string, bool) {
 	for _, v := range values {
 		if v == text {
 			return v, true
@@ -310,12 +316,28 @@ func CanonicalEnum(values []string, text string) (string, bool) {
 		}
 	}
 	ft := Fold(text)
+	if folded != nil {
+		v, ok := folded[ft]
+		return v, ok
+	}
 	for _, v := range values {
 		if Fold(v) == ft {
 			return v, true
 		}
 	}
 	return "", false
+}
+
+// foldedEnum maps each folded form of values to the first value with
+// that form, as canonicalEnum's last step finds it.
+func foldedEnum(values []string) map[string]string {
+	m := make(map[string]string, len(values))
+	for _, v := range values {
+		if f := Fold(v); m[f] == "" {
+			m[f] = v
+		}
+	}
+	return m
 }
 
 // Suggest returns the allowed value closest to text when it is a near miss
@@ -340,7 +362,7 @@ func Suggest(values []string, text string) string {
 }
 
 func (f *Field) parseEnum(text string) (any, *Problem) {
-	if v, ok := CanonicalEnum(f.Enum, text); ok {
+	if v, ok := canonicalEnum(f.Enum, f.folded, text); ok {
 		return v, nil
 	}
 	return nil, f.enumProblem(text)
@@ -397,7 +419,7 @@ func (f *Field) parseList(text string) (any, *Problem) {
 		return nums, nil
 	case Enum:
 		for i, it := range items {
-			v, ok := CanonicalEnum(f.Enum, it)
+			v, ok := canonicalEnum(f.Enum, f.folded, it)
 			if !ok {
 				p := f.enumProblem(it)
 				if p.Suggestion == "" {

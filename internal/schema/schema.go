@@ -73,6 +73,7 @@ type Field struct {
 	Advice []string
 
 	pattern *regexp.Regexp
+	folded  map[string]string // Enum's values by folded form (Prepare), see foldedEnum
 }
 
 // IsSecret reports whether the field's value must never be shown.
@@ -225,6 +226,9 @@ func (t *Target) Prepare() error {
 		}
 		if (f.Kind == Enum || (f.Kind == List && f.Item == Enum)) && len(f.Enum) == 0 {
 			return &DescriptionError{Target: t.ID, Field: f.Key, Msg: "enum without values"}
+		}
+		if len(f.Enum) > 0 && f.folded == nil {
+			f.folded = foldedEnum(f.Enum)
 		}
 	}
 	check := func(what string, keys []string) error {
