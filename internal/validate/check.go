@@ -244,12 +244,12 @@ func worthCaching(f *schema.Field) bool {
 	return f.Pattern != ""
 }
 
-// value parses column i's text, or, for a check-only column whose parse
-// is not cached, only checks it: the value is then nil, and the valid
-// cell costs no allocation.
-func (w *worker) value(i int, text string) (any, *schema.Problem) {
-	if w.p.cols[i].checkOnly && w.cache[i].off {
-		return nil, w.p.cols[i].field.Check(text)
+// value parses the text of column i (c), or, for a check-only column
+// whose parse is not cached, only checks it: the value is then nil, and
+// the valid cell costs no allocation.
+func (w *worker) value(i int, c *column, text string) (any, *schema.Problem) {
+	if c.checkOnly && w.cache[i].off {
+		return nil, c.field.Check(text)
 	}
 	return w.parse(i, text)
 }
@@ -333,7 +333,8 @@ func (w *worker) check(row intake.Row, res *RowResult) {
 		rec.Values[s.fi], rec.Values[s.other] = nil, nil
 	}
 	var issues []Issue
-	for i, c := range p.cols {
+	for i := range p.cols {
+		c := &p.cols[i] // by pointer: the loop runs for every cell
 		text := cellText(row.Cells, c.col)
 		keep := !c.checkOnly // a check-only column's value is never stored
 		if keep {
@@ -346,7 +347,7 @@ func (w *worker) check(row intake.Row, res *RowResult) {
 			issues = append(issues, p.cellIssue(&row, c.col, c.field, RuleMaskedSecret, maskedDetail(c.field)))
 			continue
 		}
-		v, prob := w.value(i, text)
+		v, prob := w.value(i, c, text)
 		if prob != nil {
 			is := p.cellIssue(&row, c.col, c.field, prob.Rule, prob.Message)
 			is.Suggestion = prob.Suggestion
