@@ -388,3 +388,41 @@ func TestInputValue(t *testing.T) {
 		}
 	}
 }
+
+// TestSummaryWhileASheetIsOpen writes the Summary while a sheet is still
+// open, its writer adding comments as its rows come: WriteSummary closes
+// the sheet first, so every comment lands, and two marks on one cell
+// still share one comment.
+func TestSummaryWhileASheetIsOpen(t *testing.T) {
+	b, err := NewBook()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	s, err := b.AddSheet("Data", Layout{Columns: []Column{{Header: "Name"}, {Header: "Code"}},
+		HeaderMarks: []Mark{{Col: 1, Tone: Caution, Note: "unknown column"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const rows = 1500
+	for i := range rows {
+		r := Row{Num: i + 2, Cells: []string{fmt.Sprintf("n%d", i), "x"}, Marks: []Mark{{Col: 0, Tone: Bad, Note: "first"}}}
+		if i%2 == 0 {
+			r.Marks = append(r.Marks, Mark{Col: 0, Tone: Bad, Note: "second"})
+		}
+		if err := s.WriteRow(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.WriteSummary(Summary{Title: "Test"}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "open.xlsx")
+	if err := b.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	comments := commentsOf(t, openReport(t, path), "Data")
+	if len(comments) != rows+1 || comments["B1"] != "unknown column" || comments["A2"] != "first\nsecond" || comments["A3"] != "first" {
+		t.Errorf("%d comments (want %d); B1 %q, A2 %q, A3 %q", len(comments), rows+1, comments["B1"], comments["A2"], comments["A3"])
+	}
+}

@@ -38,6 +38,11 @@ const maxSummaryWidth = 100
 
 // WriteSummary fills the Summary sheet. Call it once, before Save.
 func (b *Book) WriteSummary(s Summary) error {
+	if b.open != nil { // its writer may be adding comments to the workbook
+		if err := b.open.Close(); err != nil {
+			return err
+		}
+	}
 	return b.writeFacts(SummarySheet, s)
 }
 

@@ -145,6 +145,9 @@ func (v *Validation) EndSheet(*validate.Sheet) error {
 // Save writes the Summary sheet from the run's summary and the workbook to
 // path.
 func (v *Validation) Save(path string, sum *validate.Summary) error {
+	if err := v.EndSheet(nil); err != nil { // its comments counted first
+		return err
+	}
 	if err := v.book.WriteSummary(v.summary(sum)); err != nil {
 		return err
 	}
