@@ -197,10 +197,10 @@ func countDuplicatesAnd429s(res *batch.Result, led sandbox.Ledger) (dup, throttl
 // included) at rps, and where the rest went: no job ready (split by what
 // the next job had been waiting for: a 503's Retry-After, a backoff, the
 // wait before reconciling a lost answer; jobs queued while every worker
-// was busy; the rest), every place in flight taken, lane pauses. It also
-// says how long lost answers took to show and to settle, how much of the
-// end came after the last job's first request, and how long recording
-// each send took.
+// was busy; the rest), every place in flight taken, lane pauses, and
+// what none of these explains. It also says how long lost answers took
+// to show and to settle, how much of the end came after the last job's
+// first request, and how long recording each send took.
 func logBreakdown(b *testing.B, wall time.Duration, rps float64, res *batch.Result, led sandbox.Ledger) {
 	b.Helper()
 	disp := res.Stats.Elapsed
@@ -214,10 +214,10 @@ func logBreakdown(b *testing.B, wall time.Duration, rps float64, res *batch.Resu
 		b.Logf("%s: active %s = rate budget %s (%d requests at the sandbox: %d creates, %d lookups, %d retries) + idle %s; tail after the last first request %s",
 			name, ms(v.Active), ms(budget), sent, v.Creates, v.Lookups, v.Retries, ms(v.Active-budget), ms(v.Tail))
 		// Two lines per vendor: a benchmark's log is cut after ten.
-		b.Logf("%s: idle: no job ready %s (next job waited for a Retry-After %s, a backoff %s, a lost answer's reconcile %s; jobs queued, all workers busy %s; first requests %s); all %d places in flight taken %s (waits for a place, overlapping the rate budget); paused %s; "+
+		b.Logf("%s: idle: no job ready %s (next job waited for a Retry-After %s, a backoff %s, a lost answer's reconcile %s; jobs queued, all workers busy %s; first requests %s); all %d places in flight taken %s (waits for a place, overlapping the rate budget); paused %s; unattributed %s (rate slots unused while a job and a place were ready, most likely turns granted late on a busy CPU; not measured directly); "+
 			"%d lost answers seen after %s on average, settled in %s on average; mean request %s, slowest %s; recording a send %s on average; %d throttled",
 			name, ms(v.NoneReady), ms(v.WaitRetryAfter), ms(v.WaitBackoff), ms(v.WaitLost), ms(v.Starved), ms(v.WaitOther()),
-			v.Concurrency, ms(v.Full), ms(v.Paused),
+			v.Concurrency, ms(v.Full), ms(v.Paused), ms(max(0, v.Active-budget-v.NoneReady-v.Full-v.Paused)),
 			v.Lost, ms(mean(v.LostWait, v.Lost)), ms(mean(v.Reconcile, v.Lost)), ms(v.MeanLatency()), ms(v.Slowest),
 			(mean(v.Recording, v.Creates)).Round(10*time.Microsecond), v.Throttled)
 	}
