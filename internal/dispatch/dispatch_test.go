@@ -346,6 +346,22 @@ func TestAuthFailureStopsOnlyThatVendor(t *testing.T) {
 	a := &fakeClient{latency: 20 * time.Millisecond, delay: map[string]time.Duration{"a-0": 0}, script: map[string][]step{
 		"a-0": {{out: connector.Outcome{Status: connector.Auth, HTTPStatus: 401, Message: "token expired"}}},
 	}}
+	// a-0 and a-1 go out together (two places); a-0's refusal comes only
+	// once a-1 has started, so a request that starts after it is one the
+	// lane let out after learning of the refusal, not a slow goroutine.
+	a1Started := make(chan struct{})
+	a.onStart = func(c call) {
+		switch c.key {
+		case "a-1":
+			close(a1Started)
+		case "a-0":
+			select {
+			case <-a1Started:
+			case <-time.After(10 * time.Second):
+				t.Error("a-1 did not start while a-0 was in flight")
+			}
+		}
+	}
 	b := &fakeClient{latency: time.Millisecond}
 	d := &Dispatcher{Lanes: map[string]*Lane{
 		"a": {Client: a, Rate: rate.Inf, Concurrency: 2},
