@@ -131,13 +131,17 @@ func (s *csvScanner) fill() error {
 // none is buffered; *at caches it until pos passes it or buf changes.
 func (s *csvScanner) next(at *int, c byte) int {
 	if *at < s.pos {
-		if i := bytes.IndexByte(s.buf[s.pos:s.end], c); i >= 0 {
-			*at = s.pos + i
-		} else {
-			*at = s.end
-		}
+		s.find(at, c)
 	}
 	return *at
+}
+
+func (s *csvScanner) find(at *int, c byte) {
+	if i := bytes.IndexByte(s.buf[s.pos:s.end], c); i >= 0 {
+		*at = s.pos + i
+	} else {
+		*at = s.end
+	}
 }
 
 // Line end kinds found by plainLine.

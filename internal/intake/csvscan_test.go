@@ -229,9 +229,9 @@ func rowsTranscript(t *testing.T, path string, legacy bool, bufSize int) string 
 	} else {
 		src, err = c.scanner(c.decoder(f), bufSize)
 	}
-	if err != nil {
+	if err != nil { // Rows returns it
 		f.Close()
-		return "source: " + err.Error()
+		return "Rows: " + err.Error()
 	}
 	rr, err := c.startRows(f, src)
 	if err != nil {
@@ -280,6 +280,7 @@ func TestRowsMatchEncodingCSV(t *testing.T) {
 		"\xfe\xff\x00a\x00;\x00b\x00\r\x00\"\x001\x00\"\x00;\x002",
 		"a, \"b\"\n1, \"2, 3\" \n",
 		"a, \"b\"\n1, \"2, 3\"\n",
+		"sep=\x00\na\x00b\n", // a delimiter encoding/csv refuses
 	}
 	for _, tc := range scanCases {
 		texts = append(texts, tc.text)
