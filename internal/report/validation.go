@@ -88,6 +88,13 @@ func inputLayout(s *validate.Sheet, extra []Column) Layout {
 	return l
 }
 
+// ReadsNoRecords says the report reads a row's cells, issues and validity
+// but never its record, so validation may only check the cells whose
+// values no rule compares (validate.RecordFree).
+func (v *Validation) ReadsNoRecords() {}
+
+var _ validate.RecordFree = (*Validation)(nil)
+
 // Row writes one input row with its invalid cells marked red, its status
 // and its errors.
 func (v *Validation) Row(r *validate.RowResult) error {
