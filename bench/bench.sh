@@ -86,3 +86,47 @@ done
 # Every row invalid (two errors each), every row marked in the report:
 # memory must stay bounded (issue 9: under 200 MB peak RSS).
 measure "validate 1M-row all-invalid csv + report workbook" 1000000 bin/onboard validate "$out/netsapiens.user-1m-invalid.csv" --report "$out/report-invalid.xlsx"
+
+# Side by side with peers, as the performance issue measured: each pair
+# runs back to back, three times, so a busy or slow machine slows both;
+# the ratio of CPU medians is what to compare with the issue's targets
+# (onboard ≤ about half the five-check Python script's CPU on the CSV,
+# validate + report ≤ a fifth of what SheetJS needs just to read the
+# workbook).
+peer_cpu() { # command... → prints "cpu wall rss_mb"
+  local log; log=$(mktemp)
+  /usr/bin/time -v "$@" >/dev/null 2>"$log" || { [ $? -le 1 ] || { head -5 "$log" >&2; rm -f "$log"; exit 1; }; }
+  awk -F': ' '/User time|System time/ {c += $2} /Elapsed/ {n = split($2, t, ":"); w = (n == 3) ? t[1]*3600+t[2]*60+t[3] : t[1]*60+t[2]} /Maximum resident/ {r = $2/1024} END {printf "%.2f %.2f %d\n", c, w, r}' "$log"
+  rm -f "$log"
+}
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+pair() { # label peer-label "onboard command" "peer command"
+  local a b i ca="" cb="" wa=""
+  for i in 1 2 3; do
+    a=$(peer_cpu $3); b=$(peer_cpu $4)
+    ca+="${a%% *}"$'\n'; cb+="${b%% *}"$'\n'
+    wa+="$(echo "$a" | cut -d' ' -f2)"$'\n'
+    printf '  run %d: onboard cpu %5.2f s wall %5.2f s rss %4d MB | %s cpu %5.2f s wall %5.2f s\n' "$i" $a "$2" $(echo "$b" | cut -d' ' -f1,2)
+  done
+  local ma mb mw
+  ma=$(printf '%s' "$ca" | median); mb=$(printf '%s' "$cb" | median); mw=$(printf '%s' "$wa" | median)
+  printf '%-46s onboard cpu %5.2f s (wall %5.2f s) vs %s %5.2f s: cpu ratio %.2f, wall/peer-cpu %.2f\n' "$1" "$ma" "$mw" "$2" "$mb" \
+    "$(awk -v a="$ma" -v b="$mb" 'BEGIN{print a/b}')" "$(awk -v a="$mw" -v b="$mb" 'BEGIN{print a/b}')"
+}
+if command -v python3 >/dev/null; then
+  echo "side by side: onboard validate --json --no-report vs bench/peer_csv.py (five checks, Python csv module)"
+  pair "csv 1M rows, all valid" "python" \
+    "bin/onboard validate $out/netsapiens.user-other-1000000.csv --json --no-report" \
+    "python3 bench/peer_csv.py $out/netsapiens.user-other-1000000.csv"
+fi
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  [ -d "$out/peer/node_modules/xlsx" ] || npm install --silent --no-audit --no-fund --prefix "$out/peer" xlsx@0.18.5 >/dev/null 2>&1 || true
+fi
+if [ -d "$out/peer/node_modules/xlsx" ] && [ -f "$out/netsapiens.user-xlsxgen-100000.xlsx" ]; then
+  echo "side by side: onboard validate WORKBOOK --report vs SheetJS reading the workbook (bench/peer_xlsx.js)"
+  pair "xlsx 100k rows + report" "sheetjs" \
+    "bin/onboard validate $out/netsapiens.user-xlsxgen-100000.xlsx --report $out/report-peer.xlsx" \
+    "env PEER_DIR=$out/peer node bench/peer_xlsx.js $out/netsapiens.user-xlsxgen-100000.xlsx"
+else
+  echo "bench: SheetJS is not installed (needs node and npm: npm install --prefix $out/peer xlsx@0.18.5), so the workbook peer is skipped" >&2
+fi
