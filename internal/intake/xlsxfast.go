@@ -11,13 +11,13 @@ var fastCells = true
 const fastCellPeek = 512
 
 // fastCell reads the cell Excel and most writers emit —
-// <c r="B7" s="3" t="s"><v>text</v></c> or <c .../> — straight from the
-// scanner's buffer, without a token per tag. col is the column the cell
-// has if it names none. It reports false and consumes nothing for
-// anything else (a prefix, a formula, an inline string, an entity or a
-// carriage return in the value, white space between tags, a cell longer
-// than fastCellPeek), which readCells then reads token by token with the
-// same result.
+// <c r="B7" s="3" t="s"><v>text</v></c>, <c t="inlineStr"><is><t>text</t></is></c>
+// or <c .../> — straight from the scanner's buffer, without a token per
+// tag. col is the column the cell has if it names none. It reports false
+// and consumes nothing for anything else (a prefix, a formula, rich or
+// escaped text, an entity or a carriage return in the value, white space
+// between tags, a cell longer than fastCellPeek), which readCells then
+// reads token by token with the same result.
 func (r *xlsxRows) fastCell(col int) (slot cellSlot, ok bool, err error) {
 	sc := r.sc
 	if !fastCells || sc.atTag {
@@ -64,24 +64,38 @@ func (r *xlsxRows) fastCell(col int) (slot cellSlot, ok bool, err error) {
 	return slot, true, nil
 }
 
-// plainValue matches "<v>text</v></c>" at the start of b, where text has
-// no '&' (an entity) and no CR (line ends that XML normalises), and
-// returns its length and the text.
+// plainValue matches "<v>text</v></c>" (a stored value) or
+// "<is><t>text</t></is></c>" (an inline string, as excelize's stream
+// writer and other programs write text) at the start of b, where text has
+// no '&' (an entity), no CR (line ends XML normalises) and, in a string,
+// no "_x" (Office's _xHHHH_ escapes); it returns its length and the text.
 func plainValue(b []byte) (n int, text []byte, ok bool) {
-	const open, closing = "<v>", "</v></c>"
-	if !bytes.HasPrefix(b, []byte(open)) {
-		return 0, nil, false
+	for _, form := range plainForms {
+		if !bytes.HasPrefix(b, []byte(form.open)) {
+			continue
+		}
+		rest := b[len(form.open):]
+		lt := bytes.IndexByte(rest, '<')
+		if lt < 0 || !bytes.HasPrefix(rest[lt:], []byte(form.close)) {
+			return 0, nil, false
+		}
+		text = rest[:lt]
+		if bytes.IndexByte(text, '&') >= 0 || bytes.IndexByte(text, '\r') >= 0 ||
+			(form.xstring && bytes.Contains(text, []byte("_x"))) {
+			return 0, nil, false
+		}
+		return len(form.open) + lt + len(form.close), text, true
 	}
-	rest := b[len(open):]
-	lt := bytes.IndexByte(rest, '<')
-	if lt < 0 || !bytes.HasPrefix(rest[lt:], []byte(closing)) {
-		return 0, nil, false
-	}
-	text = rest[:lt]
-	if bytes.IndexByte(text, '&') >= 0 || bytes.IndexByte(text, '\r') >= 0 {
-		return 0, nil, false
-	}
-	return len(open) + lt + len(closing), text, true
+	return 0, nil, false
+}
+
+// plainForms are the cell contents fastCell reads.
+var plainForms = []struct {
+	open, close string
+	xstring     bool // the text may carry _xHHHH_ escapes
+}{
+	{"<v>", "</v></c>", false},
+	{"<is><t>", "</t></is></c>", true},
 }
 
 // plainAttributes reports whether a tag's attribute text holds only

@@ -67,6 +67,10 @@ func TestFastCellsReadWhatTheTokenPathReads(t *testing.T) {
 			`<row r="2"><c r="A2"><f>1+1</f><v>2</v></c><c r="B2"><v>a&amp;b</v></c><c r="C2"><v>x` + "\r\n" + `y</v></c></row>` +
 			`<row r="3"><x:c r="A3"><x:v>5</x:v></x:c><c r="B3" t='s' ><v>2</v></c><c r="C3"> <v>9</v> </c></row>` +
 			`<row r="4"><c r="A4" t="s"><v>1</v></c><c r="B4" a=">"><v>3</v></c><c r="C4" t="s"><v>0</v></c></row>`,
+		"inline strings": `<row r="1"><c r="A1" t="inlineStr"><is><t>Name</t></is></c><c r="B1" t="inlineStr"><is><t>Ext</t></is></c></row>` +
+			`<row r="2"><c r="A2" t="inlineStr"><is><t>Zoë</t></is></c><c r="B2" t="inlineStr"><is><t>a_x000D_b</t></is></c></row>` +
+			`<row r="3"><c r="A3" t="inlineStr"><is><t xml:space="preserve"> a </t></is></c><c r="B3" t="inlineStr"><is><r><t>x</t></r><r><t>y</t></r></is></c></row>` +
+			`<row r="4"><c t="inlineStr"><is><t>p&amp;q</t></is></c><c t="inlineStr"><is><t></t></is></c><c t="inlineStr"><is><t>_</t></is></c></row>`,
 		"bad reference":          `<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="1A"><v>1</v></c></row>`,
 		"text with > and spaces": `<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2"><v> a>b </v></c></row>`,
 		"cut short":              `<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2"><v>1</v>`,
