@@ -150,6 +150,7 @@ func FuzzXLSX(f *testing.F) {
 		f := base.withParts(t, sheet, sst)
 		checkSheets(t, f)
 		compareFastAndTokenPaths(t, f)
+		compareSharedStrings(t, `<sst `+nsMain+`>`+sst+`</sst>`)
 	})
 }
 

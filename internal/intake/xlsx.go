@@ -405,6 +405,11 @@ func readSharedStrings(r io.Reader) ([]string, error) {
 		err   error
 	)
 	for {
+		var plain bool
+		if arena, plain = sc.takePlain(sharedStringForm, arena); plain {
+			ends = append(ends, len(arena))
+			continue
+		}
 		if err := sc.next(false); err != nil {
 			return nil, err
 		}

@@ -2,8 +2,8 @@ package intake
 
 import "bytes"
 
-// fastCells turns on readCells' shortcut for the usual cell; tests turn
-// it off to compare with the token path.
+// fastCells turns on the shortcuts for the usual cell and shared string;
+// tests turn it off to compare with the token path.
 var fastCells = true
 
 // fastCellPeek is how far ahead fastCell looks: a usual cell is well
@@ -66,36 +66,71 @@ func (r *xlsxRows) fastCell(col int) (slot cellSlot, ok bool, err error) {
 
 // plainValue matches "<v>text</v></c>" (a stored value) or
 // "<is><t>text</t></is></c>" (an inline string, as excelize's stream
-// writer and other programs write text) at the start of b, where text has
-// no '&' (an entity), no CR (line ends XML normalises) and, in a string,
-// no "_x" (Office's _xHHHH_ escapes); it returns its length and the text.
+// writer and other programs write text) at the start of b (see
+// plainForm.match); it returns its length and the text.
 func plainValue(b []byte) (n int, text []byte, ok bool) {
-	for _, form := range plainForms {
-		if !bytes.HasPrefix(b, []byte(form.open)) {
-			continue
+	for _, form := range cellForms {
+		if n, text, ok = form.match(b); ok || n < 0 {
+			return max(n, 0), text, ok
 		}
-		rest := b[len(form.open):]
-		lt := bytes.IndexByte(rest, '<')
-		if lt < 0 || !bytes.HasPrefix(rest[lt:], []byte(form.close)) {
-			return 0, nil, false
-		}
-		text = rest[:lt]
-		if bytes.IndexByte(text, '&') >= 0 || bytes.IndexByte(text, '\r') >= 0 ||
-			(form.xstring && bytes.Contains(text, []byte("_x"))) {
-			return 0, nil, false
-		}
-		return len(form.open) + lt + len(form.close), text, true
 	}
 	return 0, nil, false
 }
 
-// plainForms are the cell contents fastCell reads.
-var plainForms = []struct {
+// plainForm is an element holding nothing but plain text.
+type plainForm struct {
 	open, close string
-	xstring     bool // the text may carry _xHHHH_ escapes
-}{
-	{"<v>", "</v></c>", false},
-	{"<is><t>", "</t></is></c>", true},
+	xstring     bool // the text may carry Office's _xHHHH_ escapes
+}
+
+var (
+	cellForms = []plainForm{{"<v>", "</v></c>", false}, {"<is><t>", "</t></is></c>", true}}
+	// sharedStringForm is a shared string without runs or attributes.
+	sharedStringForm = plainForm{"<si><t>", "</t></si>", true}
+)
+
+// match matches the form at the start of b where its text has no '&'
+// (an entity), no CR (line ends XML normalises) and, for an xstring, no
+// "_x" — text the token path would change. It returns the length matched
+// and the text; n is -1 when b starts with the form's opening but the
+// rest does not match (no other form need be tried).
+func (f plainForm) match(b []byte) (n int, text []byte, ok bool) {
+	if !bytes.HasPrefix(b, []byte(f.open)) {
+		return 0, nil, false
+	}
+	rest := b[len(f.open):]
+	lt := bytes.IndexByte(rest, '<')
+	if lt < 0 || !bytes.HasPrefix(rest[lt:], []byte(f.close)) {
+		return -1, nil, false
+	}
+	text = rest[:lt]
+	if bytes.IndexByte(text, '&') >= 0 || bytes.IndexByte(text, '\r') >= 0 ||
+		(f.xstring && bytes.Contains(text, []byte("_x"))) {
+		return -1, nil, false
+	}
+	return len(f.open) + lt + len(f.close), text, true
+}
+
+// takePlain reads the form, after any white space, straight from the
+// scanner's buffer, appending its text to dst; it reports false and
+// consumes nothing when what follows is anything else.
+func (s *xmlScanner) takePlain(f plainForm, dst []byte) ([]byte, bool) {
+	if !fastCells || s.atTag {
+		return dst, false
+	}
+	b, _ := s.r.Peek(fastCellPeek)
+	i := 0
+	for i < len(b) && isXMLSpace(b[i]) {
+		i++
+	}
+	n, text, ok := f.match(b[i:])
+	if !ok {
+		return dst, false
+	}
+	dst = append(dst, text...)
+	_, _ = s.r.Discard(i + n) // never fails: the bytes were peeked
+	s.offset += int64(i + n)
+	return dst, true
 }
 
 // plainAttributes reports whether a tag's attribute text holds only

@@ -2,6 +2,7 @@ package intake
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -84,5 +85,42 @@ func TestFastCellsReadWhatTheTokenPathReads(t *testing.T) {
 			defer f.Close()
 			compareFastAndTokenPaths(t, f)
 		})
+	}
+}
+
+// compareSharedStrings fails when the shared-string shortcut reads a
+// shared strings part differently from the token path.
+func compareSharedStrings(t testing.TB, part string) {
+	t.Helper()
+	read := func(fast bool) ([]string, string) {
+		old := fastCells
+		fastCells = fast
+		defer func() { fastCells = old }()
+		sst, err := readSharedStrings(strings.NewReader(part))
+		if err != nil {
+			return nil, err.Error()
+		}
+		return sst, ""
+	}
+	fastSST, fastErr := read(true)
+	slowSST, slowErr := read(false)
+	if !reflect.DeepEqual(fastSST, slowSST) || fastErr != slowErr {
+		t.Fatalf("the shared-string shortcut reads %q differently:\nfast: %q %s\nslow: %q %s", part, fastSST, fastErr, slowSST, slowErr)
+	}
+}
+
+// TestFastSharedStringsReadWhatTheTokenPathReads mixes the plain strings
+// the shortcut takes with those it leaves: runs, phonetics, attributes,
+// entities, escapes, line breaks and white space between items.
+func TestFastSharedStringsReadWhatTheTokenPathReads(t *testing.T) {
+	for _, items := range []string{
+		`<si><t>Name</t></si><si><t>Zoë</t></si><si><t></t></si>`,
+		"<si><t>a</t></si>\n  <si><t>b</t></si>\r\n<si><t>c</t></si>",
+		`<si><r><t>王</t></r><r><t>芳</t></r></si><si><t>x</t></si><si><t>y</t><rPh><t>ignored</t></rPh></si>`,
+		`<si><t xml:space="preserve"> a </t></si><si><t>p&amp;q</t></si><si><t>a_x000D_b</t></si><si><t>_</t></si>`,
+		"<si><t>line\r\nbreak</t></si><si><t>tab\there</t></si><si/><si><t>z</t></si>",
+		`<si><t>cut short</t></si><si><t>never clo`,
+	} {
+		compareSharedStrings(t, `<sst `+nsMain+` uniqueCount="9">`+items+`</sst>`)
 	}
 }
