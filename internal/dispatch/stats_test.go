@@ -3,55 +3,40 @@ package dispatch
 import (
 	"context"
 	"math/rand/v2"
-	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/time/rate"
 
 	"github.com/onboard/onboard/internal/connector"
+	"github.com/onboard/onboard/internal/connector/httpcall/httpcalltest"
 )
 
 // stepClock is a clock that moves only when told: Sleep advances it
 // at once, and so may a fake vendor or recorder.
-type stepClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type stepClock struct{ *httpcalltest.Clock }
 
-func (c *stepClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *stepClock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-func (c *stepClock) Sleep(ctx context.Context, d time.Duration) error {
-	c.advance(d)
+func (c stepClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.Advance(d)
 	return ctx.Err()
 }
 
 // slowRecorder takes 7 ms of the clock to record each send.
-type slowRecorder struct{ clock *stepClock }
+type slowRecorder struct{ clock stepClock }
 
-func (s slowRecorder) Begin(*Job, int) error { s.clock.advance(7 * time.Millisecond); return nil }
+func (s slowRecorder) Begin(*Job, int) error { s.clock.Advance(7 * time.Millisecond); return nil }
 func (s slowRecorder) Finish(Result) error   { return nil }
 
 func TestStatsSayWhereTheLaneIdled(t *testing.T) {
 	// One job: a 503 with Retry-After 1 s, a 500, a lost answer, then the
 	// lookup finds the record. Each request takes 3 ms, each record 7 ms.
-	clock := &stepClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	clock := stepClock{httpcalltest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))}
 	f := &fakeClient{script: map[string][]step{"a-0": {
 		{out: connector.Outcome{Status: connector.Retryable, HTTPStatus: 503, RetryAfter: time.Second}},
 		{out: connector.Outcome{Status: connector.Retryable, HTTPStatus: 500}},
 		{out: connector.Outcome{Status: connector.Uncertain}, apply: true},
 	}}}
-	f.onStart = func(call) { clock.advance(3 * time.Millisecond) }
+	f.onStart = func(call) { clock.Advance(3 * time.Millisecond) }
 	backoff := Backoff{Base: 100 * time.Millisecond}
 	d := &Dispatcher{Lanes: map[string]*Lane{"a": {Client: f, Rate: rate.Inf, Concurrency: 1}},
 		Recorder: slowRecorder{clock}, Backoff: backoff, Now: clock.Now, Sleep: clock.Sleep, Rand: rand.New(rand.NewPCG(1, 2))}
@@ -95,7 +80,7 @@ func TestStarvedLaneIsCounted(t *testing.T) {
 	// One worker (a lane with few carriers is one whose jobs all wait out
 	// backoffs): while a-0 waits out its Retry-After, a-1 sits in the
 	// queue with no worker free to take it.
-	clock := &stepClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	clock := stepClock{httpcalltest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))}
 	f := &fakeClient{script: map[string][]step{"a-0": {
 		{out: connector.Outcome{Status: connector.Retryable, HTTPStatus: 503, RetryAfter: time.Second}},
 	}}}
