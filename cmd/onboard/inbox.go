@@ -175,12 +175,8 @@ func inboxExit(ctx context.Context, rep *inbox.Report, err error) error {
 // prepareInbox loads the configuration and the plan once, before any file
 // is touched, so a mistake in either stops the pass with exit 2.
 func prepareInbox(ctx context.Context, io *terminal.IO, dir string, f *inboxFlags) (*inboxPass, error) {
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		what := "it is a file, not a folder"
-		if err != nil {
-			what = err.Error()
-		}
-		return nil, fmt.Errorf("the inbox %s cannot be used: %s; give the folder HR drops the spreadsheets into", dir, what)
+	if err := inbox.CheckFolder(dir, false); err != nil {
+		return nil, err
 	}
 	s := &runSetup{stop: func() {}}
 	cfgPath, err := loadRunConfig(ctx, io, &runFlags{config: f.config, sandbox: f.sandbox, asJSON: true}, s)

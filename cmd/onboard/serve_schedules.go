@@ -32,12 +32,8 @@ type serverSchedules struct {
 // scheduler prepares the schedules; their plans and inboxes are checked
 // now, so a mistake stops the server at start-up with its reason.
 func (f *serveFlags) scheduler(io *terminal.IO, srv *web.Server, opt web.Options) (*schedule.Scheduler, error) {
-	for _, sc := range f.schedules {
-		if sc.Plan != "" {
-			if _, err := hires.LoadPlan(sc.Plan); err != nil {
-				return nil, fmt.Errorf("schedule %s: %w", sc.Name, err)
-			}
-		}
+	if err := f.checkSchedules(); err != nil {
+		return nil, err
 	}
 	r := &serverSchedules{io: io, srv: srv, cfg: opt.Config, plan: opt.Plan, stateDir: f.stateDir, logger: opt.Logger}
 	sch, err := schedule.New(schedule.Options{Schedules: f.schedules, Store: srv.ScheduleStore(), Run: r.run, Logger: opt.Logger})
@@ -46,6 +42,23 @@ func (f *serveFlags) scheduler(io *terminal.IO, srv *web.Server, opt web.Options
 	}
 	srv.SetSchedules(sch)
 	return sch, nil
+}
+
+// checkSchedules loads each schedule's plan and checks its inbox: a
+// folder that exists and, unless the schedule only does dry runs, one
+// onboard can write its processing/ folder into.
+func (f *serveFlags) checkSchedules() error {
+	for _, sc := range f.schedules {
+		if sc.Plan != "" {
+			if _, err := hires.LoadPlan(sc.Plan); err != nil {
+				return fmt.Errorf("schedule %s: %w", sc.Name, err)
+			}
+		}
+		if err := inbox.CheckFolder(sc.Inbox, !sc.DryRun); err != nil {
+			return fmt.Errorf("schedule %s: %w", sc.Name, err)
+		}
+	}
+	return nil
 }
 
 // run queues one pass of sc's inbox and waits for it.

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/onboard/onboard/internal/config"
@@ -128,5 +129,48 @@ func TestServerScheduleRunsTheInboxPass(t *testing.T) {
 	defer unlock()
 	if run := last(); run.Outcome != schedule.OutcomeBusy {
 		t.Errorf("run while another pass holds the inbox = %+v", run)
+	}
+}
+
+// TestServerRefusesAScheduleWhoseInboxCannotBeUsed checks the inbox of
+// every schedule when the server starts, so IT hears of a wrong folder
+// then, not at two in the morning: a missing folder, a file, and a
+// folder where onboard cannot make its processing/ folder (here a file
+// of that name is in the way, which stops root too) stop the start,
+// naming the schedule and the fix; a dry-run schedule only reads.
+func TestServerRefusesAScheduleWhoseInboxCannotBeUsed(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "a-file")
+	blocked := filepath.Join(dir, "blocked")
+	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(blocked, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(blocked, inbox.Processing), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, inbox string
+		dryRun      bool
+		want        string // "" = accepted
+	}{
+		{"missing", filepath.Join(dir, "nope"), false, "it does not exist; give the folder HR drops the spreadsheets into"},
+		{"a file", file, false, "it is a file; give the folder HR drops the spreadsheets into"},
+		{"no processing folder possible", blocked, false, "cannot create its processing folder there"},
+		{"the same, dry runs only", blocked, true, ""},
+		{"fine", t.TempDir(), false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &serveFlags{schedules: []config.Schedule{{Name: "nightly", Inbox: tc.inbox, DryRun: tc.dryRun}}}
+			err := f.checkSchedules()
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "schedule nightly")):
+				t.Fatalf("error %v, want one naming schedule nightly and %q", err, tc.want)
+			}
+		})
 	}
 }

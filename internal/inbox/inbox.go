@@ -159,8 +159,8 @@ func Pass(ctx context.Context, opt Options) (*Report, error) {
 	if opt.Run == nil {
 		return nil, errors.New("inbox: no run function")
 	}
-	if fi, err := os.Stat(opt.Dir); err != nil || !fi.IsDir() {
-		return nil, fmt.Errorf("the inbox %s is not a folder onboard can read: %v", opt.Dir, statWords(err))
+	if err := CheckFolder(opt.Dir, false); err != nil {
+		return nil, err
 	}
 	unlock, err := Lock(opt.Dir)
 	if err != nil {
@@ -196,6 +196,23 @@ func Pass(ctx context.Context, opt Options) (*Report, error) {
 		}
 	}
 	return rep, nil
+}
+
+// CheckFolder says, in words for whoever set it up, why dir cannot serve
+// as an inbox: it is missing or not a folder, or, when write is set,
+// onboard cannot make its processing/ folder there. nil when it can.
+func CheckFolder(dir string, write bool) error {
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return fmt.Errorf("the inbox %s cannot be used: %s; give the folder HR drops the spreadsheets into", dir, statWords(err))
+	}
+	if !write {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Join(dir, Processing), 0o700); err != nil {
+		return fmt.Errorf("the inbox %s cannot be used: onboard cannot create its %s folder there (%s); let the account onboard runs as write to the folder",
+			dir, Processing, statWords(err))
+	}
+	return nil
 }
 
 func statWords(err error) string {
