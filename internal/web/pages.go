@@ -41,6 +41,18 @@ var funcs = template.FuncMap{
 		return "bad"
 	},
 	"words": func(st outcome.Status) string { return st.Words() },
+	"zone":  zoneName,
+}
+
+// zoneName names a schedule's time zone: its IANA name, or for one
+// without time_zone (Go's "Local") the server's zone as its clock shows
+// it now, e.g. "server time, UTC".
+func zoneName(loc *time.Location) string {
+	if loc == nil || loc == time.Local {
+		zone, _ := time.Now().Zone()
+		return "server time, " + zone
+	}
+	return loc.String()
 }
 
 // page is what every page template gets.

@@ -76,7 +76,7 @@ func TestSchedulesPageRunNowAndPermissions(t *testing.T) {
 
 	it := e.signIn("it")
 	page := it.get("/schedules")
-	mustContain(t, "schedules page", page.body, `href="/schedules"`, "nightly", "0 2 * * *", "/srv/in", "not yet", `action="/schedules/nightly/run"`,
+	mustContain(t, "schedules page", page.body, `href="/schedules"`, "nightly", "0 2 * * *", "(UTC)", "/srv/in", "not yet", `action="/schedules/nightly/run"`,
 		`<meta http-equiv="refresh" content="10">`)
 	if res := it.post("/schedules/nightly/run", nil, "Sec-Fetch-Site", "cross-site"); res.code != http.StatusForbidden {
 		t.Errorf("cross-site run now: %d", res.code)
