@@ -343,3 +343,47 @@ func TestListenWarning(t *testing.T) {
 		}
 	}
 }
+
+// TestUserListAndRemove lists users with their roles and never a hash,
+// removes one keeping the rest of the file and its comments, says that a
+// running server needs a restart, and names the users there when asked to
+// remove one that is not.
+func TestUserListAndRemove(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "onboard.yaml")
+	if err := os.WriteFile(path, []byte("# the team's configuration\nsandbox: true\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	user := func(stdin string, args ...string) (int, string, string) {
+		var out, errOut bytes.Buffer
+		io := &terminal.IO{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut}
+		code := run(io, append([]string{"user"}, args...))
+		return code, out.String(), errOut.String()
+	}
+	const pw = "a long enough password\n"
+	for _, u := range [][2]string{{"ana", "hr"}, {"bo", "it"}} {
+		if code, _, msg := user(pw, "add", u[0], "--role", u[1], "--password-stdin", "--config", path); code != 0 || !strings.Contains(msg, "restart onboard serve") {
+			t.Fatalf("user add %s: %d %s", u[0], code, msg)
+		}
+	}
+	code, out, msg := user("", "list", "--config", path)
+	if code != 0 || !strings.Contains(out, "ana\t") || !strings.Contains(out, "bo\t") || strings.Contains(out+msg, "argon2") {
+		t.Fatalf("user list: %d %q %q", code, out, msg)
+	}
+	if code, _, msg := user("", "remove", "ana", "--config", path); code != 0 || !strings.Contains(msg, "ana can no longer sign in; restart onboard serve") {
+		t.Fatalf("user remove: %d %s", code, msg)
+	}
+	a, err := config.LoadAuth(path)
+	if err != nil || len(a.Users) != 1 || a.Users[0].Name != "bo" {
+		t.Fatalf("users after remove: %+v, %v", a.Users, err)
+	}
+	data, _ := os.ReadFile(path)
+	if !strings.Contains(string(data), "# the team's configuration") || !strings.Contains(string(data), "sandbox: true") {
+		t.Errorf("the rest of the file was not kept:\n%s", data)
+	}
+	if code, _, msg := user("", "remove", "ana", "--config", path); code != exitUnusable || !strings.Contains(msg, `there is no user "ana"`) || !strings.Contains(msg, "the users there are bo") {
+		t.Errorf("removing a missing user: %d %s", code, msg)
+	}
+	if code, _, msg := user("", "remove", "bo", "--config", filepath.Join(t.TempDir(), "none.yaml")); code != exitUnusable || !strings.Contains(msg, "none.yaml") {
+		t.Errorf("removing from a missing file: %d %s", code, msg)
+	}
+}

@@ -20,7 +20,71 @@ func newUserCmd(io *terminal.IO) *cobra.Command {
 		Use:   "user",
 		Short: "Manage the people who may sign in to onboard serve",
 	}
-	cmd.AddCommand(newUserAddCmd(io))
+	cmd.AddCommand(newUserAddCmd(io), newUserListCmd(io), newUserRemoveCmd(io))
+	return cmd
+}
+
+// restartNote says when a change to users: takes effect.
+const restartNote = "restart onboard serve if it is running: it reads its users when it starts"
+
+// userConfigPath is the file `onboard user` changes: --config, else the
+// discovered configuration, else ./onboard.yaml.
+func userConfigPath(flag string) string {
+	if flag != "" {
+		return flag
+	}
+	if found, err := config.Discover("", nil); err == nil {
+		return found
+	}
+	return config.FileName
+}
+
+func newUserListCmd(io *terminal.IO) *cobra.Command {
+	var cfgFlag string
+	cmd := &cobra.Command{
+		Use:     "list",
+		Short:   "List the users of the configuration's users: section and their roles (never their hashes)",
+		Example: "  onboard user list --config /etc/onboard/onboard.yaml",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path := userConfigPath(cfgFlag)
+			a, err := config.LoadAuth(path)
+			if err != nil {
+				return exitWith(exitUnusable, err)
+			}
+			if len(a.Users) == 0 {
+				fmt.Fprintf(io.ErrOut, "%s has no users: add one with onboard user add NAME --role hr|it|admin\n", path)
+				return nil
+			}
+			for _, u := range a.Users {
+				role, _ := auth.ParseRole(u.Role)
+				fmt.Fprintf(io.Out, "%s\t%s\n", u.Name, role.Label())
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&cfgFlag, "config", "", "configuration file to read (default: discovered, else ./onboard.yaml)")
+	return cmd
+}
+
+func newUserRemoveCmd(io *terminal.IO) *cobra.Command {
+	var cfgFlag string
+	cmd := &cobra.Command{
+		Use:     "remove NAME",
+		Short:   "Remove a user from the configuration's users: section",
+		Example: "  onboard user remove ana --config /etc/onboard/onboard.yaml",
+		Args:    needInput("the user's name", "onboard user remove ana"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name := strings.ToLower(strings.TrimSpace(args[0]))
+			path := userConfigPath(cfgFlag)
+			if err := config.RemoveUser(path, name); err != nil {
+				return exitWith(exitUnusable, err)
+			}
+			fmt.Fprintf(io.ErrOut, "%s can no longer sign in; %s\n", name, restartNote)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&cfgFlag, "config", "", "configuration file to change (default: discovered, else ./onboard.yaml)")
 	return cmd
 }
 
@@ -49,14 +113,7 @@ run, cancel and download generated passwords), admin (also the audit log).`,
 			if err != nil {
 				return exitWith(exitUnusable, fmt.Errorf("--role: %w", err))
 			}
-			path := cfgFlag
-			if path == "" {
-				if found, err := config.Discover("", nil); err == nil {
-					path = found
-				} else {
-					path = config.FileName
-				}
-			}
+			path := userConfigPath(cfgFlag)
 			pw, err := readNewPassword(io, fromStdin)
 			if err != nil {
 				return exitWith(exitUnusable, err)
@@ -68,7 +125,7 @@ run, cancel and download generated passwords), admin (also the audit log).`,
 			if err := config.AddUser(path, name, string(role), hash); err != nil {
 				return exitWith(exitUnusable, err)
 			}
-			fmt.Fprintf(io.ErrOut, "%s can now sign in as %s (role %s); only the password's hash is in %s\n", name, name, role.Label(), path)
+			fmt.Fprintf(io.ErrOut, "%s can now sign in as %s (role %s); only the password's hash is in %s; %s\n", name, name, role.Label(), path, restartNote)
 			return nil
 		},
 	}

@@ -201,8 +201,44 @@ func AddUser(path, name, role, hash string) error {
 	if !looksHashed(hash) {
 		return errors.New("not a password hash")
 	}
+	return editUsers(path, true, func(users *yaml.Node) error {
+		entry := mapValue(users, name)
+		entry.Kind, entry.Tag, entry.Value, entry.Style = yaml.MappingNode, "", "", 0
+		entry.Content = []*yaml.Node{
+			scalarNode("role"), scalarNode(role),
+			scalarNode("password_hash"), {Kind: yaml.ScalarNode, Value: hash, Style: yaml.SingleQuotedStyle},
+		}
+		sortUsers(users)
+		return nil
+	})
+}
+
+// RemoveUser deletes user name from the users: section of the file at
+// path, keeping the rest of the file and its comments. A name that is not
+// there is an error that lists the names that are.
+func RemoveUser(path, name string) error {
+	return editUsers(path, false, func(users *yaml.Node) error {
+		var names []string
+		for i := 0; i+1 < len(users.Content); i += 2 {
+			if users.Content[i].Value == name {
+				users.Content = append(users.Content[:i], users.Content[i+2:]...)
+				return nil
+			}
+			names = append(names, users.Content[i].Value)
+		}
+		if len(names) == 0 {
+			return fmt.Errorf("%s has no users", path)
+		}
+		return fmt.Errorf("there is no user %q in %s; the users there are %s", name, path, strings.Join(names, ", "))
+	})
+}
+
+// editUsers reads the file at path (a missing one is empty when create
+// is set), lets edit change its users: mapping, and writes it back with
+// mode 0600.
+func editUsers(path string, create bool, edit func(users *yaml.Node) error) error {
 	data, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err != nil && (!create || !errors.Is(err, os.ErrNotExist)) {
 		return fmt.Errorf("read %s: %w", path, err)
 	}
 	var doc yaml.Node
@@ -222,13 +258,9 @@ func AddUser(path, name, role, hash string) error {
 	if users.Kind != yaml.MappingNode {
 		users.Kind, users.Tag, users.Value, users.Content = yaml.MappingNode, "", "", nil
 	}
-	entry := mapValue(users, name)
-	entry.Kind, entry.Tag, entry.Value, entry.Style = yaml.MappingNode, "", "", 0
-	entry.Content = []*yaml.Node{
-		scalarNode("role"), scalarNode(role),
-		scalarNode("password_hash"), {Kind: yaml.ScalarNode, Value: hash, Style: yaml.SingleQuotedStyle},
+	if err := edit(users); err != nil {
+		return err
 	}
-	sortUsers(users)
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
