@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -103,7 +104,24 @@ func (r *runner) openCredentials() error {
 	for _, d := range generated {
 		c.Reuse(d)
 	}
+	r.noteLegacyCredentials(c.Path())
 	return nil
+}
+
+// noteLegacyCredentials says where passwords of runs made before onboard
+// kept one credentials file per sheet are: they stay in their per-run
+// files, which nothing reads or changes. File names only, no folders.
+func (r *runner) noteLegacyCredentials(current string) {
+	old, err := hires.LegacyCredentialsFiles(r.opt.CredentialsDir, r.opt.Input)
+	if err != nil || len(old) == 0 {
+		return
+	}
+	names := filepath.Base(old[0])
+	if len(old) > 1 {
+		names += fmt.Sprintf(" and %d more", len(old)-1)
+	}
+	r.res.Notices = append(r.res.Notices, fmt.Sprintf("passwords from runs of earlier versions of onboard stay in %s (same folder); this run adds to %s",
+		names, filepath.Base(current)))
 }
 
 // needsNames reports whether any record waits for a name lookup.
