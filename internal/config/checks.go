@@ -37,15 +37,6 @@ func CheckGrace(d time.Duration) error {
 	return nil
 }
 
-// CheckRate checks a rate in requests per second, such as a --rate flag,
-// by the rule the configuration's rate key follows.
-func CheckRate(f float64) error {
-	if !(f >= MinRate) || f > 1e9 { // also refuses NaN
-		return fmt.Errorf("rate must be a number of requests per second from %g (one every %d seconds) upward; found %g", MinRate, int(1/MinRate), f)
-	}
-	return nil
-}
-
 // IsLoopback reports whether host (a name or an IP address, without a
 // port) is this machine: localhost, 127.0.0.0/8 or ::1.
 func IsLoopback(host string) bool {

@@ -129,14 +129,6 @@ func TestFlagCheckers(t *testing.T) {
 			t.Errorf("CheckGrace(%v) = %v", d, err)
 		}
 	}
-	for _, f := range []float64{0, -1, 0.0000001, 0.009} {
-		if err := CheckRate(f); err == nil {
-			t.Errorf("CheckRate(%v) accepted", f)
-		}
-	}
-	if err := CheckRate(0.01); err != nil {
-		t.Error(err)
-	}
 }
 
 // TestClientErrorsNameFileAndLine: combinations only the vendor's client

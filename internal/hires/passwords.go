@@ -65,11 +65,3 @@ func (d *Derived) login() string {
 	}
 	return d.Person.Text(WorkEmail)
 }
-
-// safeCell keeps a spreadsheet from reading a name as a formula.
-func safeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}

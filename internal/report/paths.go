@@ -21,12 +21,6 @@ func DefaultPath(dir, input, kind, runID string) string {
 	return uniquePath(dir, fmt.Sprintf("%s-%s-%s", inputBase(input), kind, runID), ".xlsx")
 }
 
-// SidePath returns a new path next to the default reports for another
-// kind of file of the same run, e.g. the results CSV.
-func SidePath(dir, input, kind, runID, ext string) string {
-	return uniquePath(dir, fmt.Sprintf("%s-%s-%s", inputBase(input), kind, runID), ext)
-}
-
 func inputBase(input string) string {
 	return strings.TrimSuffix(filepath.Base(input), filepath.Ext(input))
 }
