@@ -20,15 +20,8 @@ const fastCellPeek = 512
 // reads token by token with the same result.
 func (r *xlsxRows) fastCell(col int) (slot cellSlot, ok bool, err error) {
 	sc := r.sc
-	if !fastCells || sc.atTag {
-		return slot, false, nil
-	}
-	b, _ := sc.r.Peek(fastCellPeek) // fewer bytes near the end: fine
-	i := 0
-	for i < len(b) && isXMLSpace(b[i]) {
-		i++
-	}
-	if !bytes.HasPrefix(b[i:], []byte("<c")) {
+	b, i, ready := sc.peekAhead()
+	if !ready || !bytes.HasPrefix(b[i:], []byte("<c")) {
 		return slot, false, nil
 	}
 	i += len("<c")
@@ -59,8 +52,7 @@ func (r *xlsxRows) fastCell(col int) (slot cellSlot, ok bool, err error) {
 		return slot, false, err
 	}
 	slot.start, slot.end = start, len(r.buf)
-	_, _ = sc.r.Discard(i) // never fails: the bytes were peeked
-	sc.offset += int64(i)
+	sc.consume(i)
 	return slot, true, nil
 }
 
@@ -70,8 +62,8 @@ func (r *xlsxRows) fastCell(col int) (slot cellSlot, ok bool, err error) {
 // plainForm.match); it returns its length and the text.
 func plainValue(b []byte) (n int, text []byte, ok bool) {
 	for _, form := range cellForms {
-		if n, text, ok = form.match(b); ok || n < 0 {
-			return max(n, 0), text, ok
+		if bytes.HasPrefix(b, []byte(form.open)) {
+			return form.match(b)
 		}
 	}
 	return 0, nil, false
@@ -92,8 +84,7 @@ var (
 // match matches the form at the start of b where its text has no '&'
 // (an entity), no CR (line ends XML normalises) and, for an xstring, no
 // "_x" — text the token path would change. It returns the length matched
-// and the text; n is -1 when b starts with the form's opening but the
-// rest does not match (no other form need be tried).
+// and the text.
 func (f plainForm) match(b []byte) (n int, text []byte, ok bool) {
 	if !bytes.HasPrefix(b, []byte(f.open)) {
 		return 0, nil, false
@@ -101,12 +92,12 @@ func (f plainForm) match(b []byte) (n int, text []byte, ok bool) {
 	rest := b[len(f.open):]
 	lt := bytes.IndexByte(rest, '<')
 	if lt < 0 || !bytes.HasPrefix(rest[lt:], []byte(f.close)) {
-		return -1, nil, false
+		return 0, nil, false
 	}
 	text = rest[:lt]
 	if bytes.IndexByte(text, '&') >= 0 || bytes.IndexByte(text, '\r') >= 0 ||
 		(f.xstring && bytes.Contains(text, []byte("_x"))) {
-		return -1, nil, false
+		return 0, nil, false
 	}
 	return len(f.open) + lt + len(f.close), text, true
 }
@@ -115,22 +106,38 @@ func (f plainForm) match(b []byte) (n int, text []byte, ok bool) {
 // scanner's buffer, appending its text to dst; it reports false and
 // consumes nothing when what follows is anything else.
 func (s *xmlScanner) takePlain(f plainForm, dst []byte) ([]byte, bool) {
-	if !fastCells || s.atTag {
+	b, i, ready := s.peekAhead()
+	if !ready {
 		return dst, false
-	}
-	b, _ := s.r.Peek(fastCellPeek)
-	i := 0
-	for i < len(b) && isXMLSpace(b[i]) {
-		i++
 	}
 	n, text, ok := f.match(b[i:])
 	if !ok {
 		return dst, false
 	}
 	dst = append(dst, text...)
-	_, _ = s.r.Discard(i + n) // never fails: the bytes were peeked
-	s.offset += int64(i + n)
+	s.consume(i + n)
 	return dst, true
+}
+
+// peekAhead returns, for the shortcuts, up to fastCellPeek bytes of
+// input not consumed yet (fewer near the end) and the index of the first
+// that is not white space; ready is false when the shortcuts are off or
+// a '<' was consumed already.
+func (s *xmlScanner) peekAhead() (b []byte, i int, ready bool) {
+	if !fastCells || s.atTag {
+		return nil, 0, false
+	}
+	b, _ = s.r.Peek(fastCellPeek)
+	for i < len(b) && isXMLSpace(b[i]) {
+		i++
+	}
+	return b, i, true
+}
+
+// consume drops n peeked bytes.
+func (s *xmlScanner) consume(n int) {
+	_, _ = s.r.Discard(n) // never fails: the bytes were peeked
+	s.offset += int64(n)
 }
 
 // plainAttributes reports whether a tag's attribute text holds only
