@@ -258,10 +258,23 @@ func TestHRSheetRunPerPersonAndResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	stateDir, credsDir := t.TempDir(), t.TempDir()
+	// A per-run credentials file an earlier version wrote: the run says
+	// where it is (name only) and leaves it as it is.
+	legacy := filepath.Join(credsDir, "new-hires-CREDENTIALS-20250303-091500.csv")
+	if err := os.WriteFile(legacy, []byte("old\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	opt := batch.Options{Input: "../../samples/new-hires.xlsx", Config: cfg, StateDir: stateDir, Plan: p, CredentialsDir: credsDir, Backoff: fastBackoff}
 	res, err := batch.Run(context.Background(), opt)
 	if err != nil {
 		t.Fatal(err)
+	}
+	notes := strings.Join(res.Notices, "\n")
+	if !strings.Contains(notes, "new-hires-CREDENTIALS-20250303-091500.csv (same folder); this run adds to new-hires-CREDENTIALS.csv") || strings.Contains(notes, credsDir) {
+		t.Errorf("notices %q do not point at the earlier credentials file by name", res.Notices)
+	}
+	if data, _ := os.ReadFile(legacy); string(data) != "old\n" {
+		t.Errorf("the earlier credentials file was changed: %q", data)
 	}
 	people := res.People
 	if len(people) != 13 {
@@ -554,13 +567,21 @@ func TestDamagedStateIsRestoredOrReconciledNeverForgotten(t *testing.T) {
 	first := run(t, cfg, stateDir)
 	created := first.Count(outcome.Created)
 	db := filepath.Join(stateDir, "state.db")
+	// Keep only the two meta pages: every page they point at is gone, so
+	// the cut always damages the state. (Half the file, as before, was
+	// sometimes only unused space when a busy machine batched the writes
+	// into fewer pages, and then there was nothing to restore.)
 	cut := func() {
 		t.Helper()
 		st, err := os.Stat(db)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.Truncate(db, st.Size()/2); err != nil {
+		keep := int64(2 * os.Getpagesize())
+		if st.Size() <= keep {
+			t.Fatalf("state.db is only %d bytes after a run", st.Size())
+		}
+		if err := os.Truncate(db, keep); err != nil {
 			t.Fatal(err)
 		}
 	}
